@@ -1,0 +1,41 @@
+//! platformc compiles a typed platform description (`platform.toml` and one
+//! `services/<name>.toml` per service) into a deterministic tree of plain
+//! Kubernetes YAML.
+//!
+//! The pipeline runs one way, a module per stage:
+//! [`load`] → [`check`] → [`plan`] → [`render`] → [`verify`] → [`output`].
+//! See ARCHITECTURE.md.
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod plan;
+pub mod quantity;
+pub mod render;
+pub mod verify;
+
+use std::path::Path;
+
+use anyhow::Result;
+
+pub use render::Tree;
+
+/// Runs every stage up to and including verification: the complete output
+/// tree, checksum file included, in memory. Nothing is written.
+pub fn compile(root: &Path) -> Result<Tree> {
+    let (loaded, mut diags) = load::load(root);
+    if let Some(loaded) = &loaded {
+        check::check(loaded, &mut diags);
+    }
+    diags.into_result()?;
+    let Some(loaded) = loaded else {
+        anyhow::bail!("no platform was loaded");
+    };
+    let plan = plan::plan(&loaded);
+    let tree = render::render(&plan)?;
+    verify::verify(&tree)?;
+    Ok(output::with_checksums(tree))
+}

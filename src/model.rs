@@ -1,0 +1,392 @@
+//! The source language: `platform.toml` and `services/<name>.toml` as typed
+//! serde structs.
+//!
+//! Every struct rejects unknown fields. Values that a later stage may have to
+//! point at are wrapped in [`Spanned`], so a diagnostic can name the file,
+//! line and column. Nothing here fills defaults or derives facts: that is the
+//! plan's job.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+pub use toml::Spanned;
+
+/// `platform.toml`: the facts shared by every service of a platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformFile {
+    pub platform: PlatformMeta,
+    pub images: Images,
+    /// Categories in wave order; a service names one.
+    pub categories: Vec<Category>,
+    pub priority_classes: Vec<PriorityClass>,
+    pub service_account: ServiceAccount,
+    pub defaults: Defaults,
+    pub secrets: Option<SecretStore>,
+    pub storage: Option<Storage>,
+    pub gateway: Option<Gateway>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformMeta {
+    /// Short name, used for `app.kubernetes.io/part-of`.
+    pub name: Spanned<String>,
+    /// The namespace every service lives in unless it names another.
+    pub namespace: Spanned<String>,
+    /// The base domain routes are published under.
+    pub domain: Spanned<String>,
+    /// The git repository the rendered tree is committed to.
+    pub repository: String,
+    /// Who owns the platform, written into every file header.
+    pub owner: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    /// Registry and path prefix of the platform's own images; a service image
+    /// given as a bare name (no `/`, `:` or `@`) is resolved under it.
+    pub registry: Spanned<String>,
+    /// Tag of the platform's own images.
+    pub tag: Spanned<String>,
+    /// `IfNotPresent`, `Always` or `Never`.
+    pub pull_policy: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub name: Spanned<String>,
+    /// Argo CD sync wave of everything in this category.
+    pub wave: Spanned<u32>,
+    /// Value of `app.kubernetes.io/component` for its services.
+    pub component: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityClass {
+    pub name: Spanned<String>,
+    pub value: i32,
+    #[serde(default)]
+    pub global_default: bool,
+    pub description: String,
+    /// Whether pods of this class may preempt others (`Never` for batch work).
+    pub preemption_policy: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    pub name: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub replicas: u32,
+    pub revision_history_limit: u32,
+    pub min_ready_seconds: u32,
+    pub grace_period_seconds: u32,
+    /// Priority class of a service that names none.
+    pub priority_class: Spanned<String>,
+    pub security: SecurityDefaults,
+    pub probes: ProbeDefaults,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityDefaults {
+    pub run_as_user: i64,
+    pub run_as_group: i64,
+    pub fs_group: i64,
+}
+
+/// Timings of the probes; the check itself comes from the service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeDefaults {
+    pub readiness: ProbeTiming,
+    pub liveness: ProbeTiming,
+    pub startup: ProbeTiming,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTiming {
+    #[serde(default)]
+    pub initial_delay_seconds: Option<i32>,
+    pub period_seconds: i32,
+    pub timeout_seconds: i32,
+    pub failure_threshold: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretStore {
+    /// `external-secrets` is the only backend so far.
+    pub backend: Spanned<String>,
+    pub store: String,
+    /// `ClusterSecretStore` or `SecretStore`.
+    pub store_kind: Spanned<String>,
+    /// Prefix of every remote key (Doppler: `ORBIT_`).
+    #[serde(default)]
+    pub prefix: String,
+    pub refresh_interval: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub class: Spanned<String>,
+    pub provisioner: String,
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    pub mount_options: Vec<String>,
+    pub reclaim_policy: Spanned<String>,
+    pub volume_binding_mode: Spanned<String>,
+    #[serde(default)]
+    pub allow_volume_expansion: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gateway {
+    pub name: String,
+    pub namespace: String,
+    /// Listener of the gateway routes attach to, if it has several.
+    pub section: Option<String>,
+}
+
+/// `services/<name>.toml`: one service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    /// Defaults to the file's stem.
+    pub name: Option<Spanned<String>>,
+    /// What the service does, for the file headers.
+    pub description: String,
+    pub category: Spanned<String>,
+    #[serde(default)]
+    pub kind: Option<Spanned<WorkloadKind>>,
+    /// Defaults to the platform namespace.
+    pub namespace: Option<Spanned<String>>,
+    /// A full reference (`mongo:7`) or a bare name under the platform registry.
+    pub image: Spanned<String>,
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    pub replicas: Option<Spanned<u32>>,
+    pub priority_class: Option<Spanned<String>>,
+    #[serde(default)]
+    pub ports: Vec<Port>,
+    pub health: Option<Health>,
+    pub resources: Resources,
+    #[serde(default)]
+    pub shutdown: Option<Shutdown>,
+    #[serde(default)]
+    pub security: Option<Security>,
+    /// Non-secret configuration, rendered into the service's ConfigMap.
+    #[serde(default)]
+    pub env: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub config_files: Vec<ConfigFiles>,
+    /// Keys of the service's own Secret.
+    #[serde(default)]
+    pub secrets: Vec<Spanned<String>>,
+    /// Remote key (without the platform prefix) of a secret key whose remote
+    /// name differs from the key.
+    #[serde(default)]
+    pub secret_sources: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub volumes: Vec<Volume>,
+    /// Paths that must stay writable under a read-only root file system.
+    #[serde(default)]
+    pub writable_paths: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<Dependency>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    pub name: Spanned<String>,
+    pub port: Spanned<u32>,
+    #[serde(default)]
+    pub protocol: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    pub http: Option<HttpCheck>,
+    pub grpc: Option<GrpcCheck>,
+    pub exec: Option<ExecCheck>,
+    pub tcp: Option<TcpCheck>,
+    /// A different check for liveness; defaults to the readiness check.
+    pub liveness: Option<Check>,
+    /// Adds a startup probe running the readiness check.
+    pub startup: Option<Startup>,
+}
+
+impl Health {
+    /// The readiness check (the fields of `[health]` itself).
+    pub fn check(&self) -> Check {
+        Check {
+            http: self.http.clone(),
+            grpc: self.grpc.clone(),
+            exec: self.exec.clone(),
+            tcp: self.tcp.clone(),
+        }
+    }
+}
+
+/// Exactly one of the four checks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub http: Option<HttpCheck>,
+    pub grpc: Option<GrpcCheck>,
+    pub exec: Option<ExecCheck>,
+    pub tcp: Option<TcpCheck>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpCheck {
+    pub port: Spanned<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrpcCheck {
+    pub port: Spanned<String>,
+    /// The service name passed to the gRPC health protocol.
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecCheck {
+    pub command: Spanned<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpCheck {
+    pub port: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Startup {
+    /// Attempts before the container is restarted; period is the platform's.
+    pub failure_threshold: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub cpu: Quantities,
+    pub memory: Quantities,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quantities {
+    pub request: Spanned<String>,
+    pub limit: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shutdown {
+    pub grace_period_seconds: Option<u32>,
+    /// Seconds the container keeps serving after it is marked terminating.
+    pub pre_stop_sleep_seconds: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Security {
+    pub run_as_user: Option<Spanned<i64>>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+    /// Needs an exception `privileged` with a reason.
+    #[serde(default)]
+    pub privileged: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFiles {
+    /// Suffix of the ConfigMap name (`<service>-<name>`).
+    pub name: Spanned<String>,
+    /// Directory the files are mounted in.
+    pub mount: String,
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// Suffix of the claim name (`<service>-<name>`).
+    pub name: Spanned<String>,
+    pub mount: String,
+    pub size: Spanned<String>,
+    #[serde(default)]
+    pub access_mode: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub service: Spanned<String>,
+    pub port: Spanned<String>,
+    /// Environment variable (in the ConfigMap) that receives the address.
+    pub env: Option<String>,
+    /// Scheme prefixed to the address (`http`, `tcp`, `redis`…).
+    pub scheme: Option<String>,
+    /// Why the edge exists, for the headers.
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Left of the platform domain; empty for the domain itself.
+    pub host: Spanned<String>,
+    pub port: Spanned<String>,
+    #[serde(default = "root_path")]
+    pub path: String,
+    /// Environment variable (in the ConfigMap) that receives the public URL.
+    pub env: Option<String>,
+}
+
+fn root_path() -> String {
+    "/".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    pub rule: Spanned<String>,
+    pub reason: Spanned<String>,
+}

@@ -1,0 +1,1398 @@
+//! Stage 3, plan: the intermediate representation.
+//!
+//! Every default is filled in and every derived fact computed here, in Rust:
+//! labels, annotations, security contexts, probes with resolved ports,
+//! dependency addresses, sync waves, priority classes, and the list of files
+//! to emit with their headers. Templates receive these structs and only
+//! format them. The plan assumes a model that passed [`crate::check`].
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::load::{Loaded, LoadedService};
+use crate::model::{Check, PlatformFile, ProbeTiming, WorkloadKind};
+
+/// Directory of the platform's own resources (wave 0).
+pub const BASE_DIR: &str = "base";
+/// The Kustomize component every service includes (000 §3.5).
+pub const DEFAULTS_COMPONENT: &str = "base/common/deployment-defaults";
+/// Annotation carrying the Argo CD sync wave.
+pub const WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
+/// Prefix of the annotations carrying a service's stated exceptions.
+pub const EXCEPTION_ANNOTATION: &str = "exceptions.platformc.dev/";
+
+/// The whole rendering, file by file, in output order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedFile {
+    /// Relative to the output directory, `/`-separated.
+    pub path: String,
+    pub header: Header,
+    pub resource: Resource,
+}
+
+/// The generated comment block that opens every file (000 §9.7).
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    /// `DEPLOYMENT: orbit-www`.
+    pub title: String,
+    pub purpose: String,
+    pub depends_on: String,
+    pub exposes: Option<String>,
+    pub wave: String,
+    pub owner: String,
+    pub source: String,
+    /// `NOTE:` and `EXCEPTION:` lines.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type")]
+pub enum Resource {
+    Namespace(Namespace),
+    ServiceAccount(ServiceAccount),
+    PriorityClass(PriorityClass),
+    StorageClass(StorageClass),
+    Component(Component),
+    Kustomization(Kustomization),
+    Workload(Box<Workload>),
+    Service(Service),
+    ConfigMap(ConfigMap),
+    Pvc(Pvc),
+    Pdb(Pdb),
+    HttpRoute(HttpRoute),
+    ExternalSecret(ExternalSecret),
+}
+
+impl Resource {
+    /// The template that formats this resource.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Resource::Namespace(_) => "namespace.yaml.j2",
+            Resource::ServiceAccount(_) => "serviceaccount.yaml.j2",
+            Resource::PriorityClass(_) => "priorityclass.yaml.j2",
+            Resource::StorageClass(_) => "storageclass.yaml.j2",
+            Resource::Component(_) => "component.yaml.j2",
+            Resource::Kustomization(_) => "kustomization.yaml.j2",
+            Resource::Workload(w) => match w.kind {
+                WorkloadKind::Deployment => "deployment.yaml.j2",
+                WorkloadKind::StatefulSet => "statefulset.yaml.j2",
+                WorkloadKind::DaemonSet => "daemonset.yaml.j2",
+            },
+            Resource::Service(_) => "service.yaml.j2",
+            Resource::ConfigMap(_) => "configmap.yaml.j2",
+            Resource::Pvc(_) => "pvc.yaml.j2",
+            Resource::Pdb(_) => "pdb.yaml.j2",
+            Resource::HttpRoute(_) => "httproute.yaml.j2",
+            Resource::ExternalSecret(_) => "externalsecret.yaml.j2",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Namespace {
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceAccount {
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorityClass {
+    pub meta: Meta,
+    pub value: i32,
+    pub global_default: bool,
+    pub description: String,
+    pub preemption_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageClass {
+    pub meta: Meta,
+    pub provisioner: String,
+    pub parameters: BTreeMap<String, String>,
+    pub mount_options: Vec<String>,
+    pub reclaim_policy: String,
+    pub volume_binding_mode: String,
+    pub allow_volume_expansion: bool,
+}
+
+/// The deployment-defaults component: JSON patches per workload kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    pub patches: Vec<ComponentPatch>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentPatch {
+    pub kind: String,
+    pub path: String,
+    pub value: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kustomization {
+    pub namespace: Option<String>,
+    pub resources: Vec<String>,
+    pub components: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub meta: Meta,
+    pub replicas: Option<u32>,
+    pub revision_history_limit: u32,
+    pub min_ready_seconds: u32,
+    pub selector: IndexMap<String, String>,
+    /// StatefulSet only: the governing (headless) Service.
+    pub service_name: Option<String>,
+    pub pod: Pod,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pod {
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+    pub service_account: String,
+    pub termination_grace_period_seconds: u32,
+    pub priority_class: String,
+    pub security: PodSecurity,
+    pub container: Container,
+    pub volumes: Vec<PodVolume>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodSecurity {
+    pub run_as_non_root: bool,
+    pub run_as_user: i64,
+    pub run_as_group: i64,
+    pub fs_group: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub image_pull_policy: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    pub ports: Vec<PortSpec>,
+    pub config_map: Option<String>,
+    pub secret: Option<String>,
+    pub security: ContainerSecurity,
+    pub resources: ResourceSpec,
+    pub startup_probe: Option<Probe>,
+    pub readiness_probe: Probe,
+    pub liveness_probe: Probe,
+    pub pre_stop_sleep_seconds: Option<u32>,
+    pub mounts: Vec<Mount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerSecurity {
+    pub privileged: bool,
+    pub allow_privilege_escalation: bool,
+    pub read_only_root_filesystem: bool,
+    pub drop_all_capabilities: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortSpec {
+    pub name: String,
+    pub port: u32,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceSpec {
+    pub cpu_request: String,
+    pub cpu_limit: String,
+    pub memory_request: String,
+    pub memory_limit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "handler", rename_all = "camelCase")]
+pub enum Handler {
+    HttpGet {
+        path: String,
+        port: String,
+    },
+    /// The gRPC probe takes a port number, not a name.
+    Grpc {
+        port: u32,
+        service: Option<String>,
+    },
+    Exec {
+        command: Vec<String>,
+    },
+    TcpSocket {
+        port: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    #[serde(flatten)]
+    pub handler: Handler,
+    pub initial_delay_seconds: Option<i32>,
+    pub period_seconds: i32,
+    pub timeout_seconds: i32,
+    pub failure_threshold: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mount {
+    pub name: String,
+    pub path: String,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "source", rename_all = "camelCase")]
+pub enum PodVolume {
+    EmptyDir { name: String },
+    ConfigMap { name: String, config_map: String },
+    Claim { name: String, claim: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub meta: Meta,
+    pub headless: bool,
+    pub selector: IndexMap<String, String>,
+    pub ports: Vec<PortSpec>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigMap {
+    pub meta: Meta,
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pvc {
+    pub meta: Meta,
+    pub access_mode: String,
+    pub storage_class: String,
+    pub size: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pdb {
+    pub meta: Meta,
+    pub max_unavailable: u32,
+    pub selector: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpRoute {
+    pub meta: Meta,
+    pub gateway: String,
+    pub gateway_namespace: String,
+    pub section: Option<String>,
+    pub hostname: String,
+    pub rules: Vec<RouteRule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteRule {
+    pub path: String,
+    pub service: String,
+    pub port: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalSecret {
+    pub meta: Meta,
+    pub refresh_interval: String,
+    pub store: String,
+    pub store_kind: String,
+    pub target: String,
+    pub data: Vec<SecretRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretRef {
+    pub key: String,
+    pub remote: String,
+}
+
+/// Builds the plan of a checked model.
+pub fn plan(loaded: &Loaded) -> Plan {
+    Planner::new(loaded).run()
+}
+
+struct Planner<'a> {
+    platform: &'a PlatformFile,
+    services: Vec<&'a LoadedService>,
+    by_name: BTreeMap<&'a str, &'a LoadedService>,
+    files: Vec<PlannedFile>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(loaded: &'a Loaded) -> Self {
+        let platform = &loaded.platform;
+        let wave_of = |s: &LoadedService| category(platform, s).map_or(0, |c| *c.wave.get_ref());
+        let mut services: Vec<&LoadedService> = loaded.services.iter().collect();
+        services.sort_by(|a, b| (wave_of(a), &a.name).cmp(&(wave_of(b), &b.name)));
+        let by_name = services.iter().map(|s| (s.name.as_str(), *s)).collect();
+        Planner {
+            platform,
+            services,
+            by_name,
+            files: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Plan {
+        self.plan_base();
+        let mut dirs = vec![BASE_DIR.to_string()];
+        for svc in self.services.clone() {
+            dirs.push(self.plan_service(svc));
+        }
+        self.files.push(PlannedFile {
+            path: "kustomization.yaml".into(),
+            header: self.header(
+                "KUSTOMIZATION: platform root".into(),
+                format!(
+                    "Builds the whole {} platform: the base and every service",
+                    self.platform.platform.name.get_ref()
+                ),
+                "every directory listed below".into(),
+                "all waves".into(),
+                "platform.toml, services/*.toml".into(),
+            ),
+            resource: Resource::Kustomization(Kustomization {
+                namespace: None,
+                resources: dirs,
+                components: vec![],
+            }),
+        });
+        Plan { files: self.files }
+    }
+
+    fn part_of(&self) -> &str {
+        self.platform.platform.name.get_ref()
+    }
+
+    fn header(
+        &self,
+        title: String,
+        purpose: String,
+        depends_on: String,
+        wave: String,
+        source: String,
+    ) -> Header {
+        Header {
+            title,
+            purpose: one_line(&purpose),
+            depends_on,
+            exposes: None,
+            wave,
+            owner: self.platform.platform.owner.clone(),
+            source,
+            notes: vec![],
+        }
+    }
+
+    /// Labels of a platform-level resource.
+    fn base_labels(&self, name: &str) -> IndexMap<String, String> {
+        let mut l = IndexMap::new();
+        l.insert("app".into(), self.part_of().to_string());
+        l.insert("app.kubernetes.io/name".into(), name.to_string());
+        l.insert(
+            "app.kubernetes.io/part-of".into(),
+            self.part_of().to_string(),
+        );
+        l.insert("app.kubernetes.io/component".into(), "platform".into());
+        l.insert("app.kubernetes.io/managed-by".into(), "platformc".into());
+        l
+    }
+
+    fn base_meta(&self, name: &str, namespace: Option<&str>) -> Meta {
+        let mut annotations = IndexMap::new();
+        annotations.insert(WAVE_ANNOTATION.into(), "0".into());
+        Meta {
+            name: name.to_string(),
+            namespace: namespace.map(str::to_string),
+            labels: self.base_labels(name),
+            annotations,
+        }
+    }
+
+    fn namespaces(&self) -> Vec<String> {
+        let mut v = vec![self.platform.platform.namespace.get_ref().clone()];
+        for s in &self.services {
+            let ns = namespace_of(self.platform, s);
+            if !v.contains(&ns) {
+                v.push(ns);
+            }
+        }
+        v
+    }
+
+    fn plan_base(&mut self) {
+        let p = self.platform;
+        let base_wave = "0 (base)".to_string();
+        let mut resources = Vec::new();
+        let platform_ns = p.platform.namespace.get_ref().clone();
+
+        for ns in self.namespaces() {
+            let file = if ns == platform_ns {
+                "namespace.yaml".to_string()
+            } else {
+                format!("namespace-{ns}.yaml")
+            };
+            let mut meta = self.base_meta(&ns, None);
+            for (k, v) in pod_security_labels(self.privileged_in(&ns)) {
+                meta.labels.insert(k.into(), v.into());
+            }
+            let mut header = self.header(
+                format!("NAMESPACE: {ns}"),
+                format!("Namespace of the {} platform's workloads", self.part_of()),
+                "nothing".into(),
+                base_wave.clone(),
+                "platform.toml".into(),
+            );
+            if self.privileged_in(&ns) {
+                header.notes.push(
+                    "NOTE: Pod Security admits privileged pods here because a service states a privileged exception; audit and warn stay at restricted".into(),
+                );
+            }
+            resources.push(file.clone());
+            self.files.push(PlannedFile {
+                path: format!("{BASE_DIR}/{file}"),
+                header,
+                resource: Resource::Namespace(Namespace { meta }),
+            });
+
+            let sa = p.service_account.name.get_ref().clone();
+            let file = if ns == platform_ns {
+                "serviceaccount.yaml".to_string()
+            } else {
+                format!("serviceaccount-{ns}.yaml")
+            };
+            resources.push(file.clone());
+            self.files.push(PlannedFile {
+                path: format!("{BASE_DIR}/{file}"),
+                header: self.header(
+                    format!("SERVICEACCOUNT: {sa}"),
+                    "Identity of every workload; no API token is mounted".into(),
+                    format!("namespace {ns}"),
+                    base_wave.clone(),
+                    "platform.toml".into(),
+                ),
+                resource: Resource::ServiceAccount(ServiceAccount {
+                    meta: self.base_meta(&sa, Some(&ns)),
+                }),
+            });
+        }
+
+        for pc in &p.priority_classes {
+            let name = pc.name.get_ref();
+            let file = format!("priorityclass-{name}.yaml");
+            resources.push(file.clone());
+            self.files.push(PlannedFile {
+                path: format!("{BASE_DIR}/{file}"),
+                header: self.header(
+                    format!("PRIORITYCLASS: {name}"),
+                    pc.description.clone(),
+                    "nothing".into(),
+                    base_wave.clone(),
+                    "platform.toml".into(),
+                ),
+                resource: Resource::PriorityClass(PriorityClass {
+                    meta: self.base_meta(name, None),
+                    value: pc.value,
+                    global_default: pc.global_default,
+                    description: pc.description.clone(),
+                    preemption_policy: pc.preemption_policy.as_ref().map(|v| v.get_ref().clone()),
+                }),
+            });
+        }
+
+        if let Some(s) = &p.storage {
+            let name = s.class.get_ref();
+            resources.push("storageclass.yaml".into());
+            let mut header = self.header(
+                format!("STORAGECLASS: {name}"),
+                format!("Dynamic volumes from {}", s.provisioner),
+                format!("the {} CSI driver installed in the cluster", s.provisioner),
+                base_wave.clone(),
+                "platform.toml".into(),
+            );
+            if s.reclaim_policy.get_ref() == "Retain" {
+                header.notes.push(
+                    "CRITICAL: reclaimPolicy Retain keeps data when a claim is deleted".into(),
+                );
+            }
+            self.files.push(PlannedFile {
+                path: format!("{BASE_DIR}/storageclass.yaml"),
+                header,
+                resource: Resource::StorageClass(StorageClass {
+                    meta: self.base_meta(name, None),
+                    provisioner: s.provisioner.clone(),
+                    parameters: s.parameters.clone(),
+                    mount_options: s.mount_options.clone(),
+                    reclaim_policy: s.reclaim_policy.get_ref().clone(),
+                    volume_binding_mode: s.volume_binding_mode.get_ref().clone(),
+                    allow_volume_expansion: s.allow_volume_expansion,
+                }),
+            });
+        }
+
+        let limit = p.defaults.revision_history_limit;
+        self.files.push(PlannedFile {
+            path: format!("{DEFAULTS_COMPONENT}/kustomization.yaml"),
+            header: self.header(
+                "COMPONENT: deployment-defaults".into(),
+                format!("Keeps {limit} old revisions of every workload, whatever a manifest says"),
+                "nothing".into(),
+                base_wave.clone(),
+                "platform.toml [defaults]".into(),
+            ),
+            resource: Resource::Component(Component {
+                patches: ["Deployment", "StatefulSet", "DaemonSet"]
+                    .iter()
+                    .map(|k| ComponentPatch {
+                        kind: k.to_string(),
+                        path: "/spec/revisionHistoryLimit".into(),
+                        value: limit,
+                    })
+                    .collect(),
+            }),
+        });
+
+        self.files.push(PlannedFile {
+            path: format!("{BASE_DIR}/kustomization.yaml"),
+            header: self.header(
+                "KUSTOMIZATION: base".into(),
+                "The platform's own resources: namespaces, service accounts, priority classes, storage".into(),
+                "nothing".into(),
+                base_wave,
+                "platform.toml".into(),
+            ),
+            resource: Resource::Kustomization(Kustomization {
+                namespace: None,
+                resources,
+                components: vec![],
+            }),
+        });
+    }
+
+    fn privileged_in(&self, ns: &str) -> bool {
+        self.services.iter().any(|s| {
+            namespace_of(self.platform, s) == ns
+                && s.file
+                    .security
+                    .as_ref()
+                    .and_then(|x| x.privileged.as_ref())
+                    .is_some_and(|p| *p.get_ref())
+        })
+    }
+
+    /// Plans one service's directory; returns its path.
+    fn plan_service(&mut self, svc: &LoadedService) -> String {
+        let sp = ServicePlanner::new(self, svc);
+        let dir = sp.dir.clone();
+        let files = sp.files();
+        let mut resources = Vec::new();
+        for f in files {
+            if let Some(rel) = f.path.strip_prefix(&format!("{dir}/")) {
+                resources.push(rel.to_string());
+            }
+            self.files.push(f);
+        }
+        let depth = dir.matches('/').count() + 1;
+        let component = format!("{}{}", "../".repeat(depth), DEFAULTS_COMPONENT);
+        let sp = ServicePlanner::new(self, svc);
+        let header = sp.header(
+            "KUSTOMIZATION",
+            format!("Lists the resources of {}", svc.name),
+        );
+        self.files.push(PlannedFile {
+            path: format!("{dir}/kustomization.yaml"),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                namespace: Some(sp.namespace.clone()),
+                resources,
+                components: vec![component],
+            }),
+        });
+        dir
+    }
+}
+
+fn category<'a>(p: &'a PlatformFile, s: &LoadedService) -> Option<&'a crate::model::Category> {
+    p.categories
+        .iter()
+        .find(|c| c.name.get_ref() == s.file.category.get_ref())
+}
+
+fn namespace_of(p: &PlatformFile, s: &LoadedService) -> String {
+    s.file.namespace.as_ref().map_or_else(
+        || p.platform.namespace.get_ref().clone(),
+        |n| n.get_ref().clone(),
+    )
+}
+
+/// Pod Security admission labels: restricted, unless a service in the
+/// namespace states a privileged exception.
+pub fn pod_security_labels(privileged: bool) -> [(&'static str, &'static str); 3] {
+    [
+        (
+            "pod-security.kubernetes.io/enforce",
+            if privileged {
+                "privileged"
+            } else {
+                "restricted"
+            },
+        ),
+        ("pod-security.kubernetes.io/audit", "restricted"),
+        ("pod-security.kubernetes.io/warn", "restricted"),
+    ]
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Volume name for a writable path: `/var/run/postgresql` → `var-run-postgresql`.
+pub fn volume_name_for_path(path: &str) -> String {
+    let mut name: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    let name = if name.is_empty() { "root" } else { name };
+    let mut n = format!("rw-{name}");
+    n.truncate(63);
+    n.trim_end_matches('-').to_string()
+}
+
+/// Address of a service port as seen from another namespace (or the same).
+pub fn address(
+    target: &str,
+    target_ns: &str,
+    from_ns: &str,
+    port: u32,
+    scheme: Option<&str>,
+) -> String {
+    let host = if target_ns == from_ns {
+        target.to_string()
+    } else {
+        format!("{target}.{target_ns}.svc.cluster.local")
+    };
+    match scheme {
+        Some(s) => format!("{s}://{host}:{port}"),
+        None => format!("{host}:{port}"),
+    }
+}
+
+struct ServicePlanner<'p, 'a> {
+    p: &'p Planner<'a>,
+    svc: &'a LoadedService,
+    kind: WorkloadKind,
+    namespace: String,
+    dir: String,
+    wave: u32,
+    category: String,
+    component: String,
+}
+
+impl<'p, 'a> ServicePlanner<'p, 'a> {
+    fn new(p: &'p Planner<'a>, svc: &'a LoadedService) -> Self {
+        let cat = category(p.platform, svc);
+        let category = svc.file.category.get_ref().clone();
+        ServicePlanner {
+            p,
+            svc,
+            kind: svc
+                .file
+                .kind
+                .as_ref()
+                .map_or(WorkloadKind::Deployment, |k| *k.get_ref()),
+            namespace: namespace_of(p.platform, svc),
+            dir: format!("{category}/{}", svc.name),
+            wave: cat.map_or(0, |c| *c.wave.get_ref()),
+            component: cat.map_or_else(String::new, |c| c.component.clone()),
+            category,
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.svc.name
+    }
+
+    fn labels(&self) -> IndexMap<String, String> {
+        let mut l = IndexMap::new();
+        l.insert("app".into(), self.name().to_string());
+        l.insert("app.kubernetes.io/name".into(), self.name().to_string());
+        l.insert(
+            "app.kubernetes.io/part-of".into(),
+            self.p.part_of().to_string(),
+        );
+        l.insert("app.kubernetes.io/component".into(), self.component.clone());
+        l.insert("app.kubernetes.io/managed-by".into(), "platformc".into());
+        l
+    }
+
+    fn selector(&self) -> IndexMap<String, String> {
+        let mut l = IndexMap::new();
+        l.insert("app".into(), self.name().to_string());
+        l
+    }
+
+    fn meta(&self, name: String) -> Meta {
+        let mut annotations = IndexMap::new();
+        annotations.insert(WAVE_ANNOTATION.into(), self.wave.to_string());
+        Meta {
+            name,
+            namespace: Some(self.namespace.clone()),
+            labels: self.labels(),
+            annotations,
+        }
+    }
+
+    fn port(&self, svc: &LoadedService, name: &str) -> u32 {
+        svc.file
+            .ports
+            .iter()
+            .find(|p| p.name.get_ref() == name)
+            .map_or(0, |p| *p.port.get_ref())
+    }
+
+    fn depends_on(&self) -> String {
+        if self.svc.file.depends_on.is_empty() {
+            return "nothing".into();
+        }
+        self.svc
+            .file
+            .depends_on
+            .iter()
+            .map(|d| {
+                let target = d.service.get_ref();
+                let port = self
+                    .p
+                    .by_name
+                    .get(target.as_str())
+                    .map_or(0, |t| self.port(t, d.port.get_ref()));
+                match &d.purpose {
+                    Some(why) => format!("{target} ({} {port}, {why})", d.port.get_ref()),
+                    None => format!("{target} ({} {port})", d.port.get_ref()),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn header(&self, kind: &str, purpose: String) -> Header {
+        let f = &self.svc.file;
+        let mut h = self.p.header(
+            format!("{kind}: {}", self.name()),
+            purpose,
+            self.depends_on(),
+            format!("{} ({})", self.wave, self.category),
+            self.svc.source.path.clone(),
+        );
+        if !f.ports.is_empty() {
+            h.exposes = Some(
+                f.ports
+                    .iter()
+                    .map(|p| format!("{} {}", p.name.get_ref(), p.port.get_ref()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        for e in &f.exceptions {
+            h.notes.push(format!(
+                "EXCEPTION {}: {}",
+                e.rule.get_ref(),
+                one_line(e.reason.get_ref())
+            ));
+        }
+        h
+    }
+
+    fn file(&self, name: &str, kind: &str, purpose: String, resource: Resource) -> PlannedFile {
+        PlannedFile {
+            path: format!("{}/{name}", self.dir),
+            header: self.header(kind, purpose),
+            resource,
+        }
+    }
+
+    /// A file whose dependencies are its own, not the workload's.
+    fn file_needing(
+        &self,
+        name: &str,
+        kind: &str,
+        purpose: String,
+        needs: String,
+        resource: Resource,
+    ) -> PlannedFile {
+        let mut f = self.file(name, kind, purpose, resource);
+        f.header.depends_on = needs;
+        f
+    }
+
+    fn config_data(&self) -> BTreeMap<String, String> {
+        let f = &self.svc.file;
+        let mut data: BTreeMap<String, String> = f
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect();
+        for d in &f.depends_on {
+            let (Some(env), Some(t)) = (&d.env, self.p.by_name.get(d.service.get_ref().as_str()))
+            else {
+                continue;
+            };
+            data.insert(
+                env.clone(),
+                address(
+                    &t.name,
+                    &namespace_of(self.p.platform, t),
+                    &self.namespace,
+                    self.port(t, d.port.get_ref()),
+                    d.scheme.as_deref(),
+                ),
+            );
+        }
+        for r in &f.routes {
+            if let Some(env) = &r.env {
+                let mut url = format!("https://{}", self.hostname(r.host.get_ref()));
+                if r.path != "/" {
+                    url.push_str(r.path.trim_end_matches('/'));
+                }
+                data.insert(env.clone(), url);
+            }
+        }
+        data
+    }
+
+    fn hostname(&self, host: &str) -> String {
+        let domain = self.p.platform.platform.domain.get_ref();
+        if host.is_empty() {
+            domain.clone()
+        } else {
+            format!("{host}.{domain}")
+        }
+    }
+
+    fn image(&self) -> String {
+        let i = self.svc.file.image.get_ref();
+        if i.contains(['/', ':', '@']) {
+            i.clone()
+        } else {
+            let images = &self.p.platform.images;
+            format!("{}/{i}:{}", images.registry.get_ref(), images.tag.get_ref())
+        }
+    }
+
+    fn handler(&self, c: &Check) -> Handler {
+        if let Some(h) = &c.http {
+            Handler::HttpGet {
+                path: h.path.clone(),
+                port: h.port.get_ref().clone(),
+            }
+        } else if let Some(g) = &c.grpc {
+            Handler::Grpc {
+                port: self.port(self.svc, g.port.get_ref()),
+                service: g.service.clone(),
+            }
+        } else if let Some(e) = &c.exec {
+            Handler::Exec {
+                command: e.command.get_ref().clone(),
+            }
+        } else if let Some(t) = &c.tcp {
+            Handler::TcpSocket {
+                port: t.port.get_ref().clone(),
+            }
+        } else {
+            Handler::Exec { command: vec![] }
+        }
+    }
+
+    fn probe(handler: Handler, t: ProbeTiming, failure_threshold: Option<i32>) -> Probe {
+        Probe {
+            handler,
+            initial_delay_seconds: t.initial_delay_seconds,
+            period_seconds: t.period_seconds,
+            timeout_seconds: t.timeout_seconds,
+            failure_threshold: failure_threshold.unwrap_or(t.failure_threshold),
+        }
+    }
+
+    fn files(&self) -> Vec<PlannedFile> {
+        let f = &self.svc.file;
+        let p = self.p.platform;
+        let name = self.name().to_string();
+        let mut out = Vec::new();
+
+        let config = self.config_data();
+        let config_name = format!("{name}-config");
+        let secret_name = format!("{name}-secrets");
+        let has_secrets = !f.secrets.is_empty();
+
+        // Volumes and mounts.
+        let mut volumes = vec![PodVolume::EmptyDir { name: "tmp".into() }];
+        let mut mounts = vec![Mount {
+            name: "tmp".into(),
+            path: "/tmp".into(),
+            read_only: false,
+        }];
+        for path in &f.writable_paths {
+            let vname = volume_name_for_path(path);
+            volumes.push(PodVolume::EmptyDir {
+                name: vname.clone(),
+            });
+            mounts.push(Mount {
+                name: vname,
+                path: path.clone(),
+                read_only: false,
+            });
+        }
+        for v in &f.volumes {
+            let vname = v.name.get_ref().clone();
+            volumes.push(PodVolume::Claim {
+                name: vname.clone(),
+                claim: format!("{name}-{vname}"),
+            });
+            mounts.push(Mount {
+                name: vname,
+                path: v.mount.clone(),
+                read_only: false,
+            });
+        }
+        for c in &f.config_files {
+            let vname = format!("config-{}", c.name.get_ref());
+            volumes.push(PodVolume::ConfigMap {
+                name: vname.clone(),
+                config_map: format!("{name}-{}", c.name.get_ref()),
+            });
+            mounts.push(Mount {
+                name: vname,
+                path: c.mount.clone(),
+                read_only: true,
+            });
+        }
+
+        // Security.
+        let sec = f.security.as_ref();
+        let d = &p.defaults.security;
+        let privileged = sec
+            .and_then(|s| s.privileged.as_ref())
+            .is_some_and(|p| *p.get_ref());
+        let run_as_user = sec
+            .and_then(|s| s.run_as_user.as_ref())
+            .map_or(d.run_as_user, |u| *u.get_ref());
+        // A service that names its image's user gets that user's group too,
+        // unless it names another.
+        let own_user = sec.and_then(|s| s.run_as_user.as_ref()).is_some();
+        let group = sec.and_then(|s| s.run_as_group).unwrap_or(if own_user {
+            run_as_user
+        } else {
+            d.run_as_group
+        });
+        let security = PodSecurity {
+            run_as_non_root: run_as_user != 0,
+            run_as_user,
+            run_as_group: group,
+            fs_group: sec.and_then(|s| s.fs_group).unwrap_or(if own_user {
+                group
+            } else {
+                d.fs_group
+            }),
+        };
+
+        // Probes.
+        let probes = &p.defaults.probes;
+        let (readiness, liveness, startup) = match &f.health {
+            Some(h) => {
+                let ready = self.handler(&h.check());
+                let live = h
+                    .liveness
+                    .as_ref()
+                    .map_or_else(|| ready.clone(), |l| self.handler(l));
+                let startup = h
+                    .startup
+                    .as_ref()
+                    .map(|s| Self::probe(ready.clone(), probes.startup, Some(s.failure_threshold)));
+                (
+                    Self::probe(ready, probes.readiness, None),
+                    Self::probe(live, probes.liveness, None),
+                    startup,
+                )
+            }
+            None => {
+                let none = Handler::Exec { command: vec![] };
+                (
+                    Self::probe(none.clone(), probes.readiness, None),
+                    Self::probe(none, probes.liveness, None),
+                    None,
+                )
+            }
+        };
+
+        let ports: Vec<PortSpec> = f
+            .ports
+            .iter()
+            .map(|p| PortSpec {
+                name: p.name.get_ref().clone(),
+                port: *p.port.get_ref(),
+                protocol: p
+                    .protocol
+                    .as_ref()
+                    .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+            })
+            .collect();
+
+        let mut pod_annotations = IndexMap::new();
+        if !config.is_empty() || !f.config_files.is_empty() {
+            pod_annotations.insert(
+                "platformc.dev/config-hash".to_string(),
+                config_hash(&config, f),
+            );
+        }
+
+        let shutdown = f.shutdown.as_ref();
+        let replicas = match self.kind {
+            WorkloadKind::DaemonSet => None,
+            _ => Some(
+                f.replicas
+                    .as_ref()
+                    .map_or(p.defaults.replicas, |r| *r.get_ref()),
+            ),
+        };
+        let mut meta = self.meta(name.clone());
+        for e in &f.exceptions {
+            meta.annotations.insert(
+                format!("{EXCEPTION_ANNOTATION}{}", e.rule.get_ref()),
+                one_line(e.reason.get_ref()),
+            );
+        }
+
+        let workload = Workload {
+            kind: self.kind,
+            meta,
+            replicas,
+            revision_history_limit: p.defaults.revision_history_limit,
+            min_ready_seconds: p.defaults.min_ready_seconds,
+            selector: self.selector(),
+            service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
+            pod: Pod {
+                labels: self.labels(),
+                annotations: pod_annotations,
+                service_account: p.service_account.name.get_ref().clone(),
+                termination_grace_period_seconds: shutdown
+                    .and_then(|s| s.grace_period_seconds)
+                    .unwrap_or(p.defaults.grace_period_seconds),
+                priority_class: f.priority_class.as_ref().map_or_else(
+                    || p.defaults.priority_class.get_ref().clone(),
+                    |c| c.get_ref().clone(),
+                ),
+                security,
+                container: Container {
+                    name: name.clone(),
+                    image: self.image(),
+                    image_pull_policy: p.images.pull_policy.get_ref().clone(),
+                    command: f.command.clone(),
+                    args: f.args.clone(),
+                    ports: ports.clone(),
+                    config_map: (!config.is_empty()).then(|| config_name.clone()),
+                    secret: has_secrets.then(|| secret_name.clone()),
+                    security: ContainerSecurity {
+                        privileged,
+                        allow_privilege_escalation: privileged,
+                        read_only_root_filesystem: true,
+                        drop_all_capabilities: !privileged,
+                    },
+                    resources: ResourceSpec {
+                        cpu_request: f.resources.cpu.request.get_ref().clone(),
+                        cpu_limit: f.resources.cpu.limit.get_ref().clone(),
+                        memory_request: f.resources.memory.request.get_ref().clone(),
+                        memory_limit: f.resources.memory.limit.get_ref().clone(),
+                    },
+                    startup_probe: startup,
+                    readiness_probe: readiness,
+                    liveness_probe: liveness,
+                    pre_stop_sleep_seconds: shutdown.and_then(|s| s.pre_stop_sleep_seconds),
+                    mounts,
+                },
+                volumes,
+            },
+        };
+        let (file, kind) = match self.kind {
+            WorkloadKind::Deployment => ("deployment.yaml", "DEPLOYMENT"),
+            WorkloadKind::StatefulSet => ("statefulset.yaml", "STATEFULSET"),
+            WorkloadKind::DaemonSet => ("daemonset.yaml", "DAEMONSET"),
+        };
+        out.push(self.file(
+            file,
+            kind,
+            f.description.clone(),
+            Resource::Workload(Box::new(workload)),
+        ));
+
+        if !ports.is_empty() {
+            let headless = self.kind == WorkloadKind::StatefulSet;
+            out.push(self.file_needing(
+                "service.yaml",
+                "SERVICE",
+                if headless {
+                    format!("Headless service governing the {name} StatefulSet")
+                } else {
+                    format!("Cluster-internal address of {name}")
+                },
+                format!("the {name} pods it selects"),
+                Resource::Service(Service {
+                    meta: self.meta(name.clone()),
+                    headless,
+                    selector: self.selector(),
+                    ports: ports.clone(),
+                }),
+            ));
+        }
+
+        if !config.is_empty() {
+            out.push(self.file_needing(
+                "configmap.yaml",
+                "CONFIGMAP",
+                format!("Non-secret environment of {name}, dependency addresses included"),
+                "nothing; read by the workload through envFrom".into(),
+                Resource::ConfigMap(ConfigMap {
+                    meta: self.meta(config_name),
+                    data: config,
+                }),
+            ));
+        }
+        for c in &f.config_files {
+            let suffix = c.name.get_ref();
+            out.push(self.file_needing(
+                &format!("configmap-{suffix}.yaml"),
+                "CONFIGMAP",
+                format!("Files mounted read-only at {} in {name}", c.mount),
+                "nothing; mounted by the workload".into(),
+                Resource::ConfigMap(ConfigMap {
+                    meta: self.meta(format!("{name}-{suffix}")),
+                    data: c.files.clone(),
+                }),
+            ));
+        }
+
+        if has_secrets && let Some(store) = &p.secrets {
+            let data = f
+                .secrets
+                .iter()
+                .map(|k| {
+                    let key = k.get_ref().clone();
+                    let remote = f
+                        .secret_sources
+                        .get(&key)
+                        .map_or_else(|| key.clone(), |r| r.get_ref().clone());
+                    SecretRef {
+                        key,
+                        remote: format!("{}{remote}", store.prefix),
+                    }
+                })
+                .collect();
+            out.push(self.file_needing(
+                "externalsecret.yaml",
+                "EXTERNALSECRET",
+                format!(
+                    "The keys {name} needs, and only those, from {}",
+                    store.store
+                ),
+                format!(
+                    "the External Secrets operator and the {} {}",
+                    store.store_kind.get_ref(),
+                    store.store
+                ),
+                Resource::ExternalSecret(ExternalSecret {
+                    meta: self.meta(secret_name.clone()),
+                    refresh_interval: store.refresh_interval.clone(),
+                    store: store.store.clone(),
+                    store_kind: store.store_kind.get_ref().clone(),
+                    target: secret_name,
+                    data,
+                }),
+            ));
+        }
+
+        if let Some(storage) = &p.storage {
+            for (i, v) in f.volumes.iter().enumerate() {
+                let vname = v.name.get_ref();
+                let file = if i == 0 {
+                    "pvc.yaml".to_string()
+                } else {
+                    format!("pvc-{vname}.yaml")
+                };
+                let mut pf = self.file_needing(
+                    &file,
+                    "PERSISTENTVOLUMECLAIM",
+                    format!("{} of {name}, mounted at {}", vname, v.mount),
+                    format!("storage class {} (base)", storage.class.get_ref()),
+                    Resource::Pvc(Pvc {
+                        meta: self.meta(format!("{name}-{vname}")),
+                        access_mode: v
+                            .access_mode
+                            .as_ref()
+                            .map_or_else(|| "ReadWriteOnce".to_string(), |m| m.get_ref().clone()),
+                        storage_class: storage.class.get_ref().clone(),
+                        size: v.size.get_ref().clone(),
+                    }),
+                );
+                pf.header
+                    .notes
+                    .push("CRITICAL: holds the service's data; deleting the claim is not undone by a re-sync".into());
+                out.push(pf);
+            }
+        }
+
+        if replicas.is_some_and(|r| r > 1) {
+            out.push(self.file_needing(
+                "pdb.yaml",
+                "PODDISRUPTIONBUDGET",
+                format!("Keeps all but one {name} pod running through voluntary disruptions"),
+                format!("the {name} pods it selects"),
+                Resource::Pdb(Pdb {
+                    meta: self.meta(name.clone()),
+                    max_unavailable: 1,
+                    selector: self.selector(),
+                }),
+            ));
+        }
+
+        if let Some(gw) = &p.gateway {
+            let mut hosts: IndexMap<String, Vec<RouteRule>> = IndexMap::new();
+            for r in &f.routes {
+                hosts
+                    .entry(self.hostname(r.host.get_ref()))
+                    .or_default()
+                    .push(RouteRule {
+                        path: r.path.clone(),
+                        service: name.clone(),
+                        port: self.port(self.svc, r.port.get_ref()),
+                    });
+            }
+            for (i, (hostname, rules)) in hosts.into_iter().enumerate() {
+                let (file, route_name) = if i == 0 {
+                    ("httproute.yaml".to_string(), name.clone())
+                } else {
+                    let label = hostname.split('.').next().unwrap_or("route").to_string();
+                    (format!("httproute-{label}.yaml"), format!("{name}-{label}"))
+                };
+                out.push(self.file_needing(
+                    &file,
+                    "HTTPROUTE",
+                    format!("Publishes {name} at https://{hostname} through {}", gw.name),
+                    format!(
+                        "gateway {}/{} and the {name} service",
+                        gw.namespace, gw.name
+                    ),
+                    Resource::HttpRoute(HttpRoute {
+                        meta: self.meta(route_name),
+                        gateway: gw.name.clone(),
+                        gateway_namespace: gw.namespace.clone(),
+                        section: gw.section.clone(),
+                        hostname,
+                        rules,
+                    }),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Hash of everything a pod reads from its ConfigMaps, so a config change
+/// rolls the pods.
+fn config_hash(env: &BTreeMap<String, String>, f: &crate::model::ServiceFile) -> String {
+    let mut h = Sha256::new();
+    for (k, v) in env {
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    for c in &f.config_files {
+        h.update(c.name.get_ref().as_bytes());
+        h.update([1]);
+        for (k, v) in &c.files {
+            h.update(k.as_bytes());
+            h.update([0]);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+    }
+    let digest = h.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_short_in_the_same_namespace() {
+        assert_eq!(
+            address("redis", "orbit", "orbit", 6379, Some("redis")),
+            "redis://redis:6379"
+        );
+        assert_eq!(
+            address("temporal", "orbit", "apps", 7233, None),
+            "temporal.orbit.svc.cluster.local:7233"
+        );
+    }
+
+    #[test]
+    fn writable_path_volume_names_are_valid() {
+        assert_eq!(
+            volume_name_for_path("/var/run/postgresql"),
+            "rw-var-run-postgresql"
+        );
+        assert_eq!(
+            volume_name_for_path("/app/.next/cache"),
+            "rw-app-next-cache"
+        );
+        assert!(crate::check::is_dns_label(&volume_name_for_path(
+            &"/x".repeat(80)
+        )));
+    }
+
+    #[test]
+    fn pod_security_follows_privileged_exceptions() {
+        assert_eq!(pod_security_labels(false)[0].1, "restricted");
+        assert_eq!(pod_security_labels(true)[0].1, "privileged");
+    }
+}

@@ -1,0 +1,196 @@
+//! Stage 4, render: minijinja formats each planned resource with its template.
+//!
+//! The templates in `templates/` are compiled into the binary, so platformc
+//! works outside this repository. Undefined values are errors (strict mode),
+//! and every scalar goes through `q`, which writes it as a JSON scalar: a
+//! JSON string is a valid YAML scalar, so `on`, `yes`, `0755` or `1e3` stay
+//! strings. Multi-line text goes through `block`, a YAML literal block.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+use crate::plan::{Plan, PlannedFile};
+
+/// The templates, by name, as compiled into the binary.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("_macros.j2", include_str!("../templates/_macros.j2")),
+    ("_pod.j2", include_str!("../templates/_pod.j2")),
+    ("_probe.j2", include_str!("../templates/_probe.j2")),
+    (
+        "component.yaml.j2",
+        include_str!("../templates/component.yaml.j2"),
+    ),
+    (
+        "configmap.yaml.j2",
+        include_str!("../templates/configmap.yaml.j2"),
+    ),
+    (
+        "daemonset.yaml.j2",
+        include_str!("../templates/daemonset.yaml.j2"),
+    ),
+    (
+        "deployment.yaml.j2",
+        include_str!("../templates/deployment.yaml.j2"),
+    ),
+    (
+        "externalsecret.yaml.j2",
+        include_str!("../templates/externalsecret.yaml.j2"),
+    ),
+    (
+        "httproute.yaml.j2",
+        include_str!("../templates/httproute.yaml.j2"),
+    ),
+    (
+        "kustomization.yaml.j2",
+        include_str!("../templates/kustomization.yaml.j2"),
+    ),
+    (
+        "namespace.yaml.j2",
+        include_str!("../templates/namespace.yaml.j2"),
+    ),
+    ("pdb.yaml.j2", include_str!("../templates/pdb.yaml.j2")),
+    (
+        "priorityclass.yaml.j2",
+        include_str!("../templates/priorityclass.yaml.j2"),
+    ),
+    ("pvc.yaml.j2", include_str!("../templates/pvc.yaml.j2")),
+    (
+        "service.yaml.j2",
+        include_str!("../templates/service.yaml.j2"),
+    ),
+    (
+        "serviceaccount.yaml.j2",
+        include_str!("../templates/serviceaccount.yaml.j2"),
+    ),
+    (
+        "statefulset.yaml.j2",
+        include_str!("../templates/statefulset.yaml.j2"),
+    ),
+    (
+        "storageclass.yaml.j2",
+        include_str!("../templates/storageclass.yaml.j2"),
+    ),
+];
+
+/// A rendered tree: relative path → content, in path order.
+pub type Tree = BTreeMap<String, String>;
+
+pub fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("q", quote);
+    env.add_filter("block", block);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .with_context(|| format!("template {name} does not compile"))?;
+    }
+    Ok(env)
+}
+
+/// `q`: a scalar as JSON, which YAML reads back as the same scalar.
+pub fn quote(value: Value) -> Result<String, Error> {
+    if value.is_undefined() || value.is_none() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "q: a missing value cannot be written",
+        ));
+    }
+    serde_json::to_string(&value)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("q: {e}")))
+}
+
+/// `block(indent)`: multi-line text as a YAML literal block scalar indented by
+/// `indent` spaces; anything a literal block cannot carry exactly is quoted.
+pub fn block(value: String, indent: usize) -> Result<String, Error> {
+    let representable = value.contains('\n')
+        && !value.ends_with("\n\n")
+        && !value.starts_with([' ', '\t', '\n'])
+        && !value
+            .chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+        && !value.lines().any(|l| l.ends_with([' ', '\t']));
+    if !representable {
+        return serde_json::to_string(&value)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("block: {e}")));
+    }
+    let chomp = if value.ends_with('\n') { "" } else { "-" };
+    let pad = " ".repeat(indent);
+    let mut out = format!("|{chomp}");
+    for line in value.trim_end_matches('\n').split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    Ok(out)
+}
+
+/// Renders every planned file.
+pub fn render(plan: &Plan) -> Result<Tree> {
+    let env = environment()?;
+    let mut tree = Tree::new();
+    for file in &plan.files {
+        let text = render_file(&env, file)?;
+        tree.insert(file.path.clone(), text);
+    }
+    Ok(tree)
+}
+
+pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> {
+    let name = file.resource.template();
+    let template = env.get_template(name)?;
+    let ctx = minijinja::context! {
+        header => Value::from_serialize(&file.header),
+        r => resource_value(file),
+    };
+    let mut text = template
+        .render(ctx)
+        .with_context(|| format!("template {name} failed on {}", file.path))?;
+    // One trailing newline, whatever the template's last line did.
+    let end = text.trim_end_matches('\n').len();
+    text.truncate(end);
+    text.push('\n');
+    Ok(text)
+}
+
+fn resource_value(file: &PlannedFile) -> Value {
+    // The resource enum is tagged by `type`; templates read its fields directly.
+    let v = serde_json::to_value(&file.resource).unwrap_or(serde_json::Value::Null);
+    Value::from_serialize(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> String {
+        quote(Value::from(s)).unwrap()
+    }
+
+    #[test]
+    fn ambiguous_strings_are_quoted() {
+        for s in [
+            "on", "yes", "no", "1", "0755", "1e3", "", "null", "~", "true",
+        ] {
+            assert_eq!(q(s), format!("\"{s}\""));
+        }
+        assert_eq!(quote(Value::from(3)).unwrap(), "3");
+        assert_eq!(quote(Value::from(true)).unwrap(), "true");
+    }
+
+    #[test]
+    fn blocks_keep_text_exactly() {
+        assert_eq!(block("a\nb\n".into(), 2).unwrap(), "|\n  a\n  b");
+        assert_eq!(block("a\nb".into(), 2).unwrap(), "|-\n  a\n  b");
+        assert_eq!(block("a\n\nb\n".into(), 2).unwrap(), "|\n  a\n\n  b");
+        assert_eq!(block("one line".into(), 2).unwrap(), "\"one line\"");
+        assert_eq!(block(" lead\nx\n".into(), 2).unwrap(), "\" lead\\nx\\n\"");
+        assert_eq!(block("a\n\n".into(), 2).unwrap(), "\"a\\n\\n\"");
+    }
+}

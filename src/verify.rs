@@ -1,0 +1,314 @@
+//! Stage 5, verify: every rendered document is parsed back and checked.
+//!
+//! Core kinds are deserialized into `k8s-openapi` types and serialized again;
+//! k8s-openapi ignores unknown fields, so a misspelt key silently disappears
+//! in that round trip, and the comparison reports it with the file and the
+//! field path. Kinds outside k8s-openapi (Kustomize, Gateway API, External
+//! Secrets) are read into local structs that deny unknown fields. A failed
+//! verification is a bug in a template or the plan, never in the sources, and
+//! nothing is written.
+
+use anyhow::{Result, anyhow, bail};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::render::Tree;
+
+/// Verifies every YAML file of a rendered tree; reports every failure.
+pub fn verify(tree: &Tree) -> Result<()> {
+    let mut failures = Vec::new();
+    for (path, text) in tree {
+        if !path.ends_with(".yaml") {
+            continue;
+        }
+        if let Err(e) = verify_document(text) {
+            failures.push(format!("{path}: {e:#}"));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "the rendered tree failed verification (a bug in platformc's templates, not in your sources):\n  {}",
+            failures.join("\n  ")
+        )
+    }
+}
+
+/// Parses one YAML document and checks it against its kind's type.
+pub fn verify_document(text: &str) -> Result<()> {
+    if !text.ends_with('\n') || text.ends_with("\n\n") || text.contains('\r') {
+        bail!("a file must end with exactly one LF newline and contain no CR");
+    }
+    let doc: Value = serde_saphyr::from_str(text).map_err(|e| anyhow!("not valid YAML: {e}"))?;
+    let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+    use k8s_openapi::api;
+    match (api, kind) {
+        ("v1", "Namespace") => round_trip::<api::core::v1::Namespace>(&doc),
+        ("v1", "ServiceAccount") => round_trip::<api::core::v1::ServiceAccount>(&doc),
+        ("v1", "Service") => round_trip::<api::core::v1::Service>(&doc),
+        ("v1", "ConfigMap") => round_trip::<api::core::v1::ConfigMap>(&doc),
+        ("v1", "PersistentVolumeClaim") => round_trip::<api::core::v1::PersistentVolumeClaim>(&doc),
+        ("apps/v1", "Deployment") => round_trip::<api::apps::v1::Deployment>(&doc),
+        ("apps/v1", "StatefulSet") => round_trip::<api::apps::v1::StatefulSet>(&doc),
+        ("apps/v1", "DaemonSet") => round_trip::<api::apps::v1::DaemonSet>(&doc),
+        ("policy/v1", "PodDisruptionBudget") => {
+            round_trip::<api::policy::v1::PodDisruptionBudget>(&doc)
+        }
+        ("scheduling.k8s.io/v1", "PriorityClass") => {
+            round_trip::<api::scheduling::v1::PriorityClass>(&doc)
+        }
+        ("storage.k8s.io/v1", "StorageClass") => round_trip::<api::storage::v1::StorageClass>(&doc),
+        ("kustomize.config.k8s.io/v1beta1", "Kustomization") => strict::<Kustomization>(&doc),
+        ("kustomize.config.k8s.io/v1alpha1", "Component") => strict::<Component>(&doc),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute") => strict::<HttpRoute>(&doc),
+        ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
+        _ => bail!("no verifier for apiVersion {api:?}, kind {kind:?}"),
+    }
+}
+
+fn round_trip<T: DeserializeOwned + serde::Serialize>(doc: &Value) -> Result<()> {
+    let typed: T = serde_json::from_value(doc.clone())
+        .map_err(|e| anyhow!("does not match the Kubernetes type: {e}"))?;
+    let back = serde_json::to_value(&typed)?;
+    let mut lost = Vec::new();
+    compare(doc, &back, String::new(), &mut lost);
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "fields lost in the round trip through k8s-openapi (misspelt or misplaced): {}",
+            lost.join(", ")
+        )
+    }
+}
+
+/// Paths under `orig` that `back` does not carry with the same value.
+pub fn compare(orig: &Value, back: &Value, path: String, lost: &mut Vec<String>) {
+    match (orig, back) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match b.get(k) {
+                    Some(w) => compare(v, w, p, lost),
+                    None => lost.push(p),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for (i, v) in a.iter().enumerate() {
+                let p = format!("{path}[{i}]");
+                match b.get(i) {
+                    Some(w) => compare(v, w, p, lost),
+                    None => lost.push(p),
+                }
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        (a, b) if a == b => {}
+        _ => lost.push(path),
+    }
+}
+
+fn strict<T: DeserializeOwned>(doc: &Value) -> Result<()> {
+    serde_json::from_value::<T>(doc.clone())
+        .map(|_| ())
+        .map_err(|e| anyhow!("does not match the expected schema: {e}"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ObjectMeta {
+    name: String,
+    namespace: Option<String>,
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Kustomization {
+    api_version: String,
+    kind: String,
+    namespace: Option<String>,
+    resources: Vec<String>,
+    #[serde(default)]
+    components: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Component {
+    api_version: String,
+    kind: String,
+    patches: Vec<ComponentPatch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ComponentPatch {
+    target: PatchTarget,
+    patch: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PatchTarget {
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct HttpRoute {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: HttpRouteSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct HttpRouteSpec {
+    parent_refs: Vec<ParentRef>,
+    hostnames: Vec<String>,
+    rules: Vec<HttpRouteRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ParentRef {
+    name: String,
+    namespace: Option<String>,
+    section_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct HttpRouteRule {
+    matches: Vec<HttpRouteMatch>,
+    backend_refs: Vec<BackendRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct HttpRouteMatch {
+    path: PathMatch,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PathMatch {
+    #[serde(rename = "type")]
+    kind: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct BackendRef {
+    name: String,
+    port: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ExternalSecret {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: ExternalSecretSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ExternalSecretSpec {
+    refresh_interval: String,
+    secret_store_ref: StoreRef,
+    target: SecretTarget,
+    data: Vec<SecretData>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct StoreRef {
+    kind: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SecretTarget {
+    name: String,
+    creation_policy: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SecretData {
+    secret_key: String,
+    remote_ref: RemoteRef,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RemoteRef {
+    key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_field_is_caught() {
+        let doc =
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selectr:\n    app: x\n";
+        let err = verify_document(doc).unwrap_err().to_string();
+        assert!(err.contains("spec.selectr"), "{err}");
+    }
+
+    #[test]
+    fn a_correct_document_passes() {
+        let doc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector:\n    app: x\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n";
+        verify_document(doc).unwrap();
+    }
+
+    #[test]
+    fn unknown_kinds_are_refused() {
+        let err = verify_document("apiVersion: x/v1\nkind: Thing\n").unwrap_err();
+        assert!(err.to_string().contains("no verifier"));
+    }
+
+    #[test]
+    fn crd_fields_are_checked_strictly() {
+        let doc = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: x\nspec:\n  refreshInterval: 1h\n  secretStoreRef: {kind: ClusterSecretStore, name: s}\n  target: {name: x, creationPolicy: Owner}\n  data:\n    - secretKey: A\n      remoteRef: {key: A, versoin: 1}\n";
+        let err = format!("{:#}", verify_document(doc).unwrap_err());
+        assert!(err.contains("versoin"), "{err}");
+    }
+}
