@@ -12,6 +12,7 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod plan;
 pub mod quantity;
 pub mod render;

@@ -121,7 +121,9 @@ fn write_if_changed(out: &Path, rel: &str, content: &str) -> Result<bool> {
         return Ok(false);
     }
     let dir = full.parent().unwrap_or(out);
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if !dir.is_dir() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     let name = full
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -130,7 +132,7 @@ fn write_if_changed(out: &Path, rel: &str, content: &str) -> Result<bool> {
     let result = (|| -> io::Result<()> {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(content.as_bytes())?;
-        f.sync_all()?;
+        drop(f);
         fs::rename(&tmp, &full)
     })();
     if let Err(e) = result {

@@ -131,13 +131,13 @@ pub fn block(value: String, indent: usize) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Renders every planned file.
+/// Renders every planned file, spread over the machine's cores.
 pub fn render(plan: &Plan) -> Result<Tree> {
     let env = environment()?;
+    let texts = crate::parallel::map(&plan.files, |file| render_file(&env, file));
     let mut tree = Tree::new();
-    for file in &plan.files {
-        let text = render_file(&env, file)?;
-        tree.insert(file.path.clone(), text);
+    for (file, text) in plan.files.iter().zip(texts) {
+        tree.insert(file.path.clone(), text?);
     }
     Ok(tree)
 }
@@ -147,7 +147,7 @@ pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> 
     let template = env.get_template(name)?;
     let ctx = minijinja::context! {
         header => Value::from_serialize(&file.header),
-        r => resource_value(file),
+        r => Value::from_serialize(&file.resource),
     };
     let mut text = template
         .render(ctx)
@@ -157,12 +157,6 @@ pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> 
     text.truncate(end);
     text.push('\n');
     Ok(text)
-}
-
-fn resource_value(file: &PlannedFile) -> Value {
-    // The resource enum is tagged by `type`; templates read its fields directly.
-    let v = serde_json::to_value(&file.resource).unwrap_or(serde_json::Value::Null);
-    Value::from_serialize(&v)
 }
 
 #[cfg(test)]

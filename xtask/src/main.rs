@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use platformc::cli::{Cli, Command, run};
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(PathBuf::from)
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <render | check | bench [DIR] [--sizes 20,200,2000]>\n\n  render  compile platform.toml and services/ into output/\n  check   fail if output/ differs from what the sources compile to\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
+                "usage: cargo xtask <render | check | bench [DIR] [--sizes 20,200,2000] [--keep]>\n\n  render  compile platform.toml and services/ into output/\n  check   fail if output/ differs from what the sources compile to\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
             );
             return ExitCode::FAILURE;
         }
