@@ -1,0 +1,294 @@
+//! Orbit, the platform this repository describes: the committed output/ is
+//! exactly what the sources compile to (the drift check), every
+//! kustomization in it builds, the render is byte-identical from anywhere,
+//! and each service carries the values of seeds 001 and 000.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+#[test]
+fn committed_output_is_what_the_sources_compile_to() {
+    let root = repo_root();
+    let tree = platformc::compile(&root).unwrap_or_else(|e| panic!("{e:#}"));
+    let drift = platformc::output::diff(&root.join("output"), &tree).unwrap();
+    assert!(
+        drift.is_clean(),
+        "output/ is stale; run `cargo xtask render` and commit the result:\n{drift}"
+    );
+}
+
+#[test]
+fn every_kustomization_in_output_builds() {
+    let failures = kustomize_all(&repo_root().join("output"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_render_is_identical_from_any_directory_time_zone_and_locale() {
+    let root = repo_root();
+    // A copy of the sources whose files are created in reverse order.
+    let copy = tempfile::tempdir().unwrap();
+    fs::copy(
+        root.join("platform.toml"),
+        copy.path().join("platform.toml"),
+    )
+    .unwrap();
+    fs::create_dir(copy.path().join("services")).unwrap();
+    let mut names: Vec<_> = fs::read_dir(root.join("services"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    names.reverse();
+    for n in names {
+        fs::copy(
+            root.join("services").join(&n),
+            copy.path().join("services").join(&n),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_platformc"))
+        .arg("--root")
+        .arg(copy.path())
+        .arg("--out")
+        .arg(out.path())
+        .arg("render")
+        .current_dir(cwd.path())
+        .env("TZ", "Pacific/Kiritimati")
+        .env("LC_ALL", "tr_TR.UTF-8")
+        .env("LANG", "tr_TR.UTF-8")
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert_eq!(read_tree(out.path()), read_tree(&root.join("output")));
+}
+
+#[test]
+fn check_names_a_hand_edited_file_and_fails() {
+    let root = repo_root();
+    let out = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("output"), out.path());
+    let target = out.path().join("databases/mongodb/service.yaml");
+    let text = fs::read_to_string(&target).unwrap();
+    fs::write(&target, text.replace("27017", "27018")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_platformc"))
+        .arg("--root")
+        .arg(&root)
+        .arg("--out")
+        .arg(out.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stdout.contains("changed: databases/mongodb/service.yaml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+      port: 27017"), "{stdout}");
+    assert!(stderr.contains("platformc render"), "{stderr}");
+}
+
+fn doc(path: &str) -> Value {
+    let text = fs::read_to_string(repo_root().join("output").join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+/// Seed 001 (inventory) and 000 (§9.5 sizing, §3.3 grace periods, §3.6
+/// priorities, §4.2 waves), service by service.
+#[test]
+fn every_orbit_service_carries_the_seed_values() {
+    #[rustfmt::skip]
+    let table: &[(&str, &str, &str, &str, &[(&str, i64)], [&str; 4], &str, i64)] = &[
+        ("mongodb", "databases", "StatefulSet", "mongo:7", &[("mongodb", 27017)], ["200m", "1000m", "512Mi", "2Gi"], "orbit-critical", 60),
+        ("postgresql", "databases", "StatefulSet", "postgres:15-alpine", &[("postgresql", 5432)], ["200m", "500m", "256Mi", "1Gi"], "orbit-critical", 60),
+        ("redis", "databases", "StatefulSet", "redis:7-alpine", &[("redis", 6379)], ["100m", "300m", "128Mi", "512Mi"], "orbit-critical", 60),
+        ("redpanda", "databases", "StatefulSet", "redpandadata/redpanda:v24.2.10", &[("kafka", 9092), ("http-admin", 9644)], ["200m", "1000m", "512Mi", "2Gi"], "orbit-critical", 60),
+        ("minio", "databases", "StatefulSet", "minio/minio:latest", &[("http", 9000), ("http-console", 9001)], ["100m", "500m", "256Mi", "1Gi"], "orbit-critical", 60),
+        ("temporal", "infrastructure", "Deployment", "temporalio/auto-setup:1.25.1", &[("grpc", 7233), ("http-metrics", 8233)], ["200m", "500m", "256Mi", "1Gi"], "orbit-critical", 60),
+        ("temporal-ui", "infrastructure", "Deployment", "temporalio/ui:2.30.0", &[("http", 8080)], ["50m", "200m", "64Mi", "256Mi"], "orbit-standard", 30),
+        ("registry", "infrastructure", "Deployment", "registry:2", &[("http", 5050)], ["50m", "200m", "64Mi", "256Mi"], "orbit-standard", 30),
+        ("buildkit", "infrastructure", "DaemonSet", "moby/buildkit:latest", &[("grpc", 1234)], ["500m", "4000m", "512Mi", "4Gi"], "orbit-batch", 30),
+        ("oauth2-proxy", "infrastructure", "Deployment", "quay.io/oauth2-proxy/oauth2-proxy:v7.7.1", &[("http", 4180), ("http-metrics", 44180)], ["50m", "200m", "64Mi", "128Mi"], "orbit-standard", 30),
+        ("repository-service", "services", "Deployment", "ghcr.io/drewpayment/orbit/repository-service:latest", &[("grpc", 50051), ("http-metrics", 8081)], ["100m", "300m", "64Mi", "256Mi"], "orbit-standard", 30),
+        ("kafka-service", "services", "Deployment", "ghcr.io/drewpayment/orbit/kafka-service:latest", &[("grpc", 50055)], ["100m", "300m", "64Mi", "256Mi"], "orbit-standard", 30),
+        ("bifrost", "services", "Deployment", "ghcr.io/drewpayment/orbit/bifrost:latest", &[("grpc", 50060), ("kafka-proxy", 9092), ("http", 8080)], ["100m", "300m", "128Mi", "512Mi"], "orbit-standard", 30),
+        ("build-service", "services", "Deployment", "ghcr.io/drewpayment/orbit/build-service:latest", &[("grpc", 50054)], ["200m", "1000m", "256Mi", "1Gi"], "orbit-batch", 300),
+        ("plugins-service", "services", "Deployment", "ghcr.io/drewpayment/orbit/plugins-service:latest", &[("grpc", 50053), ("http", 8080)], ["100m", "300m", "64Mi", "256Mi"], "orbit-standard", 30),
+        ("temporal-worker", "services", "Deployment", "ghcr.io/drewpayment/orbit/temporal-worker:latest", &[], ["100m", "500m", "128Mi", "512Mi"], "orbit-standard", 120),
+        ("orbit-www", "frontend", "Deployment", "ghcr.io/drewpayment/orbit/orbit-www:latest", &[("http", 3000)], ["200m", "1000m", "256Mi", "1Gi"], "orbit-standard", 30),
+        ("orbit-docs", "frontend", "Deployment", "ghcr.io/drewpayment/orbit/orbit-docs:latest", &[("http", 3000)], ["50m", "200m", "64Mi", "256Mi"], "orbit-standard", 30),
+    ];
+    let waves = [
+        ("databases", "1"),
+        ("infrastructure", "2"),
+        ("services", "3"),
+        ("frontend", "4"),
+    ];
+    assert_eq!(table.len(), 18);
+    assert_eq!(
+        fs::read_dir(repo_root().join("services")).unwrap().count(),
+        18
+    );
+
+    for (name, category, kind, image, ports, res, priority, grace) in table {
+        let file = format!("{category}/{name}/{}.yaml", kind.to_lowercase());
+        let w = doc(&file);
+        assert_eq!(s(&w["kind"]), *kind, "{file}");
+        let wave = waves.iter().find(|(c, _)| c == category).unwrap().1;
+        assert_eq!(
+            s(&w["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]),
+            wave,
+            "{file}"
+        );
+        assert_eq!(s(&w["metadata"]["namespace"]), "orbit", "{file}");
+        let pod = &w["spec"]["template"]["spec"];
+        assert_eq!(s(&pod["priorityClassName"]), *priority, "{file}");
+        assert_eq!(
+            pod["terminationGracePeriodSeconds"].as_i64(),
+            Some(*grace),
+            "{file}"
+        );
+        assert_eq!(s(&pod["serviceAccountName"]), "orbit", "{file}");
+        let c = &pod["containers"][0];
+        assert_eq!(s(&c["name"]), *name, "{file}");
+        assert_eq!(s(&c["image"]), *image, "{file}");
+        assert_eq!(s(&c["imagePullPolicy"]), "IfNotPresent", "{file}");
+        let got: Vec<(String, i64)> = c["ports"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| {
+                        (
+                            s(&p["name"]).to_string(),
+                            p["containerPort"].as_i64().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let want: Vec<(String, i64)> = ports.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+        assert_eq!(got, want, "{file}");
+        let r = &c["resources"];
+        assert_eq!(
+            [
+                &r["requests"]["cpu"],
+                &r["limits"]["cpu"],
+                &r["requests"]["memory"],
+                &r["limits"]["memory"]
+            ]
+            .map(|v| s(v).to_string()),
+            res.map(str::to_string),
+            "{file}"
+        );
+        assert!(
+            c["readinessProbe"].is_object() && c["livenessProbe"].is_object(),
+            "{file}"
+        );
+        assert_eq!(
+            c["securityContext"]["readOnlyRootFilesystem"],
+            Value::Bool(true),
+            "{file}"
+        );
+        if !ports.is_empty() {
+            let svc = doc(&format!("{category}/{name}/service.yaml"));
+            assert_eq!(
+                svc["spec"]["ports"].as_array().unwrap().len(),
+                ports.len(),
+                "{file}"
+            );
+        }
+    }
+}
+
+#[test]
+fn buildkit_states_its_privileged_exception_in_the_rendered_daemonset() {
+    let text =
+        fs::read_to_string(repo_root().join("output/infrastructure/buildkit/daemonset.yaml"))
+            .unwrap();
+    assert!(text.contains("# EXCEPTION privileged:"), "{text}");
+    let d = doc("infrastructure/buildkit/daemonset.yaml");
+    assert!(d["metadata"]["annotations"]["exceptions.platformc.dev/privileged"].is_string());
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["securityContext"]["privileged"], Value::Bool(true));
+    // Every other workload runs as non-root without privilege escalation.
+    for (rel, _) in read_tree(&repo_root().join("output")) {
+        if !(rel.ends_with("deployment.yaml") || rel.ends_with("statefulset.yaml")) {
+            continue;
+        }
+        let w = doc(&rel);
+        let pod = &w["spec"]["template"]["spec"];
+        assert_eq!(
+            pod["securityContext"]["runAsNonRoot"],
+            Value::Bool(true),
+            "{rel}"
+        );
+        let c = &pod["containers"][0]["securityContext"];
+        assert_eq!(c["allowPrivilegeEscalation"], Value::Bool(false), "{rel}");
+        assert_eq!(
+            c["capabilities"]["drop"][0],
+            Value::String("ALL".into()),
+            "{rel}"
+        );
+    }
+}
+
+#[test]
+fn dependency_addresses_come_from_the_graph() {
+    let www = doc("frontend/orbit-www/configmap.yaml");
+    assert_eq!(s(&www["data"]["TEMPORAL_ADDRESS"]), "temporal:7233");
+    assert_eq!(
+        s(&www["data"]["REPOSITORY_SERVICE_URL"]),
+        "repository-service:50051"
+    );
+    assert_eq!(
+        s(&www["data"]["NEXT_PUBLIC_APP_URL"]),
+        "https://orbit.hoytlabs.app"
+    );
+    let build = doc("services/build-service/configmap.yaml");
+    assert_eq!(s(&build["data"]["BUILDKIT_HOST"]), "tcp://buildkit:1234");
+    let route = doc("infrastructure/temporal-ui/httproute.yaml");
+    assert_eq!(
+        s(&route["spec"]["hostnames"][0]),
+        "temporal.orbit.hoytlabs.app"
+    );
+}
+
+#[test]
+fn every_file_opens_with_the_generated_header() {
+    for (rel, bytes) in read_tree(&repo_root().join("output")) {
+        if !rel.ends_with(".yaml") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with("# === "), "{rel}");
+        assert!(text.contains("\n# Source: "), "{rel}");
+        assert!(
+            text.contains("Do not edit: change the source and run `cargo xtask render`."),
+            "{rel}"
+        );
+        assert!(
+            !text.contains("/work/")
+                && !text.contains("/home/")
+                && !text.contains("/tmp/platformc"),
+            "{rel}: absolute path"
+        );
+    }
+}
