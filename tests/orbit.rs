@@ -111,12 +111,25 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
+/// name, category, kind, image, ports, [cpu request, cpu limit, memory
+/// request, memory limit], priority class, grace period.
+type Expected<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [(&'a str, i64)],
+    [&'a str; 4],
+    &'a str,
+    i64,
+);
+
 /// Seed 001 (inventory) and 000 (§9.5 sizing, §3.3 grace periods, §3.6
 /// priorities, §4.2 waves), service by service.
 #[test]
 fn every_orbit_service_carries_the_seed_values() {
     #[rustfmt::skip]
-    let table: &[(&str, &str, &str, &str, &[(&str, i64)], [&str; 4], &str, i64)] = &[
+    let table: &[Expected] = &[
         ("mongodb", "databases", "StatefulSet", "mongo:7", &[("mongodb", 27017)], ["200m", "1000m", "512Mi", "2Gi"], "orbit-critical", 60),
         ("postgresql", "databases", "StatefulSet", "postgres:15-alpine", &[("postgresql", 5432)], ["200m", "500m", "256Mi", "1Gi"], "orbit-critical", 60),
         ("redis", "databases", "StatefulSet", "redis:7-alpine", &[("redis", 6379)], ["100m", "300m", "128Mi", "512Mi"], "orbit-critical", 60),
