@@ -119,21 +119,45 @@ fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut 
     }
 }
 
+/// E0010 when `value` is not an RFC 1123 label.
+fn require_label(value: &Spanned<String>, what: &str, file: &SourceFile, d: &mut Diagnostics) {
+    if !is_dns_label(value.get_ref()) {
+        d.push(Diagnostic::at(
+            "E0010",
+            file,
+            value.span(),
+            format!("`{}` is not a valid {what}", value.get_ref()),
+            "use lower-case letters, digits and `-`, at most 63 characters",
+        ));
+    }
+}
+
+/// E0011 when `name` was seen before.
+fn require_unique<'a>(
+    seen: &mut BTreeSet<&'a str>,
+    name: &'a Spanned<String>,
+    what: &str,
+    file: &SourceFile,
+    d: &mut Diagnostics,
+) {
+    if !seen.insert(name.get_ref().as_str()) {
+        d.push(Diagnostic::at(
+            "E0011",
+            file,
+            name.span(),
+            format!("{what} `{}` is declared twice", name.get_ref()),
+            format!("give each {what} a unique name"),
+        ));
+    }
+}
+
 fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     for name in [
         &p.platform.name,
         &p.platform.namespace,
         &p.service_account.name,
     ] {
-        if !is_dns_label(name.get_ref()) {
-            d.push(Diagnostic::at(
-                "E0010",
-                file,
-                name.span(),
-                format!("`{}` is not a valid Kubernetes name", name.get_ref()),
-                "use lower-case letters, digits and `-`, at most 63 characters",
-            ));
-        }
+        require_label(name, "Kubernetes name", file, d);
     }
     if !is_hostname(p.platform.domain.get_ref()) {
         d.push(Diagnostic::at(
@@ -146,31 +170,11 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     }
     one_of(&p.images.pull_policy, &["IfNotPresent", "Never"], file, d);
 
-    let mut seen = BTreeMap::new();
+    let mut seen = BTreeSet::new();
     let mut last_wave = 0;
     for c in &p.categories {
-        if let Some(prev) = seen.insert(c.name.get_ref().clone(), c.name.span()) {
-            let (line, _) = file.line_col(prev.start);
-            d.push(Diagnostic::at(
-                "E0011",
-                file,
-                c.name.span(),
-                format!(
-                    "category `{}` is declared twice (first on line {line})",
-                    c.name.get_ref()
-                ),
-                "give each category a unique name",
-            ));
-        }
-        if !is_dns_label(c.name.get_ref()) {
-            d.push(Diagnostic::at(
-                "E0010",
-                file,
-                c.name.span(),
-                format!("`{}` is not a valid directory name", c.name.get_ref()),
-                "use lower-case letters, digits and `-`",
-            ));
-        }
+        require_unique(&mut seen, &c.name, "category", file, d);
+        require_label(&c.name, "category (directory) name", file, d);
         if c.name.get_ref() == "base" {
             d.push(Diagnostic::at(
                 "E0012",
@@ -197,24 +201,8 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
 
     let mut classes = BTreeSet::new();
     for pc in &p.priority_classes {
-        if !classes.insert(pc.name.get_ref().as_str()) {
-            d.push(Diagnostic::at(
-                "E0011",
-                file,
-                pc.name.span(),
-                format!("priority class `{}` is declared twice", pc.name.get_ref()),
-                "give each priority class a unique name",
-            ));
-        }
-        if !is_dns_label(pc.name.get_ref()) {
-            d.push(Diagnostic::at(
-                "E0010",
-                file,
-                pc.name.span(),
-                format!("`{}` is not a valid Kubernetes name", pc.name.get_ref()),
-                "use lower-case letters, digits and `-`",
-            ));
-        }
+        require_unique(&mut classes, &pc.name, "priority class", file, d);
+        require_label(&pc.name, "Kubernetes name", file, d);
         if let Some(pp) = &pc.preemption_policy {
             one_of(pp, &["PreemptLowerPriority", "Never"], file, d);
         }
@@ -254,15 +242,7 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
         );
     }
     if let Some(s) = &p.storage {
-        if !is_dns_label(s.class.get_ref()) {
-            d.push(Diagnostic::at(
-                "E0010",
-                file,
-                s.class.span(),
-                format!("`{}` is not a valid Kubernetes name", s.class.get_ref()),
-                "use lower-case letters, digits and `-`",
-            ));
-        }
+        require_label(&s.class, "Kubernetes name", file, d);
         one_of(&s.reclaim_policy, &["Retain", "Delete"], file, d);
         one_of(
             &s.volume_binding_mode,
@@ -314,16 +294,8 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
             .field("name"),
         );
     }
-    if let Some(ns) = &f.namespace
-        && !is_dns_label(ns.get_ref())
-    {
-        d.push(Diagnostic::at(
-            "E0010",
-            src,
-            ns.span(),
-            format!("`{}` is not a valid namespace", ns.get_ref()),
-            "use lower-case letters, digits and `-`",
-        ));
+    if let Some(ns) = &f.namespace {
+        require_label(ns, "namespace", src, d);
     }
 
     if !ix.waves.contains_key(f.category.get_ref().as_str()) {
@@ -638,15 +610,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
                 "use lower-case letters, digits and `-`, other than `config` and `secrets`",
             ));
         }
-        if !cm_names.insert(c.name.get_ref().as_str()) {
-            d.push(Diagnostic::at(
-                "E0011",
-                src,
-                c.name.span(),
-                format!("config file set `{}` is declared twice", c.name.get_ref()),
-                "give each set a unique name",
-            ));
-        }
+        require_unique(&mut cm_names, &c.name, "config file set", src, d);
     }
 
     // Volumes.
