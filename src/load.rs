@@ -56,13 +56,21 @@ pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
                 .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
                 .collect();
             names.sort();
-            for name in names {
+            // Files parse independently: in parallel, merged in name order.
+            let parsed = crate::parallel::map(&names, |name| {
+                let mut d = Diagnostics::default();
                 let rel = format!("{SERVICES_DIR}/{name}");
-                let Some(source) = read(root, &rel, &mut diags) else {
-                    continue;
-                };
+                let source = read(root, &rel, &mut d);
+                let file = source
+                    .as_ref()
+                    .and_then(|s| parse::<ServiceFile>(s, &mut d));
+                (source, file, d)
+            });
+            for (name, (source, file, d)) in names.iter().zip(parsed) {
+                diags.0.extend(d.0);
+                let Some(source) = source else { continue };
                 let stem = name.trim_end_matches(".toml").to_string();
-                match parse::<ServiceFile>(&source, &mut diags) {
+                match file {
                     Some(file) => {
                         let name = file.name.as_ref().map_or(stem, |n| n.get_ref().clone());
                         services.push(LoadedService { source, name, file });

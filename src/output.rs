@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -87,9 +87,24 @@ pub fn write(out: &Path, tree: &Tree) -> Result<WriteReport> {
     let mut report = WriteReport::default();
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
 
-    for (path, content) in tree.iter().filter(|(p, _)| p.as_str() != CHECKSUMS) {
-        if write_if_changed(out, path, content)? {
-            report.written.push(path.clone());
+    let files: Vec<(&String, &String)> = tree
+        .iter()
+        .filter(|(p, _)| p.as_str() != CHECKSUMS)
+        .collect();
+    // Directories first, once each, so the parallel writers never race on them.
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| out.join(p).parent().map(Path::to_path_buf))
+        .collect();
+    for dir in dirs.iter().filter(|d| !d.is_dir()) {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let results = crate::parallel::map(&files, |(path, content)| {
+        write_if_changed(out, path, content)
+    });
+    for ((path, _), changed) in files.iter().zip(results) {
+        if changed? {
+            report.written.push((*path).clone());
         } else {
             report.unchanged += 1;
         }
@@ -113,17 +128,30 @@ pub fn write(out: &Path, tree: &Tree) -> Result<WriteReport> {
     Ok(report)
 }
 
+/// Writes `content` at `rel` unless the file already holds it. An existing
+/// file is replaced atomically (temporary file, then rename); a new one is
+/// created in place, since no reader can see a half-replaced version of it.
 fn write_if_changed(out: &Path, rel: &str, content: &str) -> Result<bool> {
     let full = out.join(rel);
-    if let Ok(existing) = fs::read(&full)
-        && existing == content.as_bytes()
-    {
-        return Ok(false);
+    match fs::read(&full) {
+        Ok(existing) if existing == content.as_bytes() => return Ok(false),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&full)
+                .with_context(|| format!("cannot create {}", full.display()))?;
+            if let Err(e) = file.write_all(content.as_bytes()) {
+                drop(file);
+                let _ = fs::remove_file(&full);
+                return Err(e).with_context(|| format!("cannot write {}", full.display()));
+            }
+            return Ok(true);
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", full.display())),
     }
     let dir = full.parent().unwrap_or(out);
-    if !dir.is_dir() {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
     let name = full
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
