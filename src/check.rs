@@ -103,6 +103,18 @@ fn is_env_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
+fn is_ipv4_cidr(s: &str) -> bool {
+    let Some((ip, bits)) = s.split_once('/') else {
+        return false;
+    };
+    let octets: Vec<&str> = ip.split('.').collect();
+    octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.parse::<u8>().is_ok())
+        && bits.parse::<u8>().is_ok_and(|b| b <= 32)
+}
+
 fn is_hostname(s: &str) -> bool {
     s.split('.').all(is_dns_label)
 }
@@ -232,6 +244,19 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
         ));
     }
 
+    if let Some(net) = &p.network {
+        for r in &net.private_ranges {
+            if !is_ipv4_cidr(r.get_ref()) {
+                d.push(Diagnostic::at(
+                    "E0014",
+                    file,
+                    r.span(),
+                    format!("`{}` is not an IPv4 CIDR range", r.get_ref()),
+                    "write an address and a prefix length, such as `10.0.0.0/8`",
+                ));
+            }
+        }
+    }
     if let Some(s) = &p.secrets {
         one_of(&s.backend, &["external-secrets"], file, d);
         one_of(
@@ -740,6 +765,21 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         }
     }
 
+    for i in &f.internet {
+        if !(1..=65535).contains(i.port.get_ref()) {
+            d.push(Diagnostic::at(
+                "E0104",
+                src,
+                i.port.span(),
+                format!("port {} is out of range", i.port.get_ref()),
+                "use a port between 1 and 65535",
+            ));
+        }
+        if let Some(proto) = &i.protocol {
+            one_of(proto, &["TCP", "UDP", "SCTP"], src, d);
+        }
+    }
+
     // Routes.
     for r in &f.routes {
         own_port(&r.port, "the route", d);
@@ -914,5 +954,29 @@ fn quantity_of(src: &SourceFile, q: &Spanned<String>, d: &mut Diagnostics) -> Op
             ));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_kubernetes_rules() {
+        assert!(is_dns_label("orbit-www"));
+        assert!(!is_dns_label("Orbit"));
+        assert!(!is_dns_label("-x"));
+        assert!(is_port_name("http-metrics"));
+        assert!(!is_port_name("http-metrics-port"));
+        assert!(!is_port_name("8080"));
+    }
+
+    #[test]
+    fn cidrs_are_ipv4_with_a_prefix() {
+        assert!(is_ipv4_cidr("10.0.0.0/8"));
+        assert!(is_ipv4_cidr("0.0.0.0/0"));
+        assert!(!is_ipv4_cidr("10.0.0.0"));
+        assert!(!is_ipv4_cidr("10.0.0.256/8"));
+        assert!(!is_ipv4_cidr("10.0.0.0/33"));
     }
 }

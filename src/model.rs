@@ -25,6 +25,8 @@ pub struct PlatformFile {
     pub secrets: Option<SecretStore>,
     pub storage: Option<Storage>,
     pub gateway: Option<Gateway>,
+    /// Network isolation; without it no NetworkPolicy is emitted.
+    pub network: Option<Network>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,6 +164,19 @@ pub struct Gateway {
     pub section: Option<String>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Where cluster DNS runs; every pod may reach it on port 53.
+    pub dns_namespace: String,
+    /// Labels of the DNS pods (`k8s-app = "kube-dns"` for CoreDNS).
+    pub dns_labels: BTreeMap<String, String>,
+    /// Namespace of the metrics scraper, allowed to reach metrics ports only.
+    pub monitoring_namespace: Option<String>,
+    /// Address ranges that "the internet" excludes.
+    pub private_ranges: Vec<Spanned<String>>,
+}
+
 /// `services/<name>.toml`: one service.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -212,6 +227,10 @@ pub struct ServiceFile {
     pub depends_on: Vec<Dependency>,
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// Destinations outside the cluster the service calls (egress to the
+    /// internet, private ranges excluded).
+    #[serde(default)]
+    pub internet: Vec<InternetEgress>,
     #[serde(default)]
     pub exceptions: Vec<Exception>,
 }
@@ -227,6 +246,26 @@ pub enum WorkloadKind {
 #[serde(deny_unknown_fields)]
 pub struct Port {
     pub name: Spanned<String>,
+    pub port: Spanned<u32>,
+    #[serde(default)]
+    pub protocol: Option<Spanned<String>>,
+    /// Serves Prometheus metrics; defaults to true for a name ending in
+    /// `metrics`.
+    pub metrics: Option<bool>,
+}
+
+impl Port {
+    pub fn serves_metrics(&self) -> bool {
+        self.metrics
+            .unwrap_or_else(|| self.name.get_ref().ends_with("metrics"))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InternetEgress {
+    /// Whom the service calls, for the policy's comments.
+    pub purpose: String,
     pub port: Spanned<u32>,
     #[serde(default)]
     pub protocol: Option<Spanned<String>>,

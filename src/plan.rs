@@ -69,6 +69,7 @@ pub enum Resource {
     Pdb(Pdb),
     HttpRoute(HttpRoute),
     ExternalSecret(ExternalSecret),
+    NetworkPolicy(NetworkPolicy),
 }
 
 impl Resource {
@@ -92,6 +93,7 @@ impl Resource {
             Resource::Pdb(_) => "pdb.yaml.j2",
             Resource::HttpRoute(_) => "httproute.yaml.j2",
             Resource::ExternalSecret(_) => "externalsecret.yaml.j2",
+            Resource::NetworkPolicy(_) => "networkpolicy.yaml.j2",
         }
     }
 }
@@ -336,6 +338,46 @@ pub struct SecretRef {
     pub remote: String,
 }
 
+/// A NetworkPolicy: which pods it selects and the traffic it allows them.
+/// Policies add up: a pod may send (receive) what any policy selecting it
+/// allows, and nothing else once one selects it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkPolicy {
+    pub meta: Meta,
+    /// Empty: every pod of the namespace.
+    pub pod_selector: IndexMap<String, String>,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRule {
+    /// Why the rule exists, rendered as a comment.
+    pub why: String,
+    pub peers: Vec<Peer>,
+    pub ports: Vec<PolicyPort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "peer", rename_all = "camelCase")]
+pub enum Peer {
+    /// Pods with these labels, in `namespace` (or the policy's own).
+    Pods {
+        namespace: Option<String>,
+        labels: IndexMap<String, String>,
+    },
+    /// Every pod of a namespace.
+    Namespace { namespace: String },
+    /// Addresses: `cidr` minus `except`.
+    Addresses { cidr: String, except: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PolicyPort {
+    pub protocol: String,
+    pub port: u32,
+}
+
 /// Builds the plan of a checked model.
 pub fn plan(loaded: &Loaded) -> Plan {
     Planner::new(loaded).run()
@@ -507,6 +549,48 @@ impl<'a> Planner<'a> {
             });
         }
 
+        if let Some(net) = &p.network {
+            for ns in self.namespaces() {
+                let file = if ns == platform_ns {
+                    "networkpolicy-default-deny.yaml".to_string()
+                } else {
+                    format!("networkpolicy-default-deny-{ns}.yaml")
+                };
+                resources.push(file.clone());
+                let mut dns = IndexMap::new();
+                for (k, v) in &net.dns_labels {
+                    dns.insert(k.clone(), v.clone());
+                }
+                let mut header = self.header(
+                    "NETWORKPOLICY: default-deny".into(),
+                    format!("Denies all traffic to and from the pods of {ns}, except DNS"),
+                    format!("namespace {ns}; the CNI enforcing NetworkPolicy"),
+                    base_wave.clone(),
+                    "platform.toml [network]".into(),
+                );
+                header.notes.push(
+                    "CRITICAL: each service's own policy allows exactly its declared edges; never widen this one".into(),
+                );
+                self.files.push(PlannedFile {
+                    path: format!("{BASE_DIR}/{file}"),
+                    header,
+                    resource: Resource::NetworkPolicy(NetworkPolicy {
+                        meta: self.base_meta("default-deny", Some(&ns)),
+                        pod_selector: IndexMap::new(),
+                        ingress: vec![],
+                        egress: vec![PolicyRule {
+                            why: "cluster DNS".into(),
+                            peers: vec![Peer::Pods {
+                                namespace: Some(net.dns_namespace.clone()),
+                                labels: dns,
+                            }],
+                            ports: dns_ports(),
+                        }],
+                    }),
+                });
+            }
+        }
+
         for pc in &p.priority_classes {
             let name = pc.name.get_ref();
             let file = format!("priorityclass-{name}.yaml");
@@ -653,6 +737,17 @@ fn namespace_of(p: &PlatformFile, s: &LoadedService) -> String {
         || p.platform.namespace.get_ref().clone(),
         |n| n.get_ref().clone(),
     )
+}
+
+/// DNS over UDP and TCP.
+pub fn dns_ports() -> Vec<PolicyPort> {
+    ["UDP", "TCP"]
+        .iter()
+        .map(|p| PolicyPort {
+            protocol: p.to_string(),
+            port: 53,
+        })
+        .collect()
 }
 
 /// Pod Security admission labels: restricted, unless a service in the
@@ -1293,6 +1388,16 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             ));
         }
 
+        if let Some(net) = &p.network {
+            out.push(self.file_needing(
+                "networkpolicy.yaml",
+                "NETWORKPOLICY",
+                format!("Allows {name} exactly the traffic its declared edges need"),
+                format!("default-deny of namespace {} (base)", self.namespace),
+                Resource::NetworkPolicy(self.network_policy(net)),
+            ));
+        }
+
         if let Some(gw) = &p.gateway {
             let mut hosts: IndexMap<String, Vec<RouteRule>> = IndexMap::new();
             for r in &f.routes {
@@ -1332,6 +1437,139 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             }
         }
         out
+    }
+}
+
+impl ServicePlanner<'_, '_> {
+    fn peer(&self, svc: &LoadedService) -> Peer {
+        let ns = namespace_of(self.p.platform, svc);
+        let mut labels = IndexMap::new();
+        labels.insert("app".to_string(), svc.name.clone());
+        Peer::Pods {
+            namespace: (ns != self.namespace).then_some(ns),
+            labels,
+        }
+    }
+
+    fn policy_port(svc: &LoadedService, name: &str) -> PolicyPort {
+        let p = svc.file.ports.iter().find(|p| p.name.get_ref() == name);
+        PolicyPort {
+            protocol: p
+                .and_then(|p| p.protocol.as_ref())
+                .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+            port: p.map_or(0, |p| *p.port.get_ref()),
+        }
+    }
+
+    /// Both directions of every edge that touches this service, derived
+    /// from the one declaration on the consumer's side.
+    fn network_policy(&self, net: &crate::model::Network) -> NetworkPolicy {
+        let f = &self.svc.file;
+        let name = self.name();
+        let mut ingress = Vec::new();
+        let mut egress = Vec::new();
+
+        for consumer in &self.p.services {
+            for d in consumer
+                .file
+                .depends_on
+                .iter()
+                .filter(|d| d.service.get_ref() == name)
+            {
+                ingress.push(PolicyRule {
+                    why: format!("from {} ({})", consumer.name, d.port.get_ref()),
+                    peers: vec![self.peer(consumer)],
+                    ports: vec![Self::policy_port(self.svc, d.port.get_ref())],
+                });
+            }
+        }
+        if let Some(gw) = &self.p.platform.gateway {
+            let mut ports: Vec<PolicyPort> = f
+                .routes
+                .iter()
+                .map(|r| Self::policy_port(self.svc, r.port.get_ref()))
+                .collect();
+            ports.sort();
+            ports.dedup();
+            if !ports.is_empty() {
+                ingress.push(PolicyRule {
+                    why: format!("from gateway {}/{} (routes)", gw.namespace, gw.name),
+                    peers: vec![Peer::Namespace {
+                        namespace: gw.namespace.clone(),
+                    }],
+                    ports,
+                });
+            }
+        }
+        if let Some(mon) = &net.monitoring_namespace {
+            let ports: Vec<PolicyPort> = f
+                .ports
+                .iter()
+                .filter(|p| p.serves_metrics())
+                .map(|p| Self::policy_port(self.svc, p.name.get_ref()))
+                .collect();
+            if !ports.is_empty() {
+                ingress.push(PolicyRule {
+                    why: format!("metrics scrapes from {mon}"),
+                    peers: vec![Peer::Namespace {
+                        namespace: mon.clone(),
+                    }],
+                    ports,
+                });
+            }
+        }
+
+        for d in &f.depends_on {
+            let Some(t) = self.p.by_name.get(d.service.get_ref().as_str()) else {
+                continue;
+            };
+            egress.push(PolicyRule {
+                why: format!("to {} ({})", t.name, d.port.get_ref()),
+                peers: vec![self.peer(t)],
+                ports: vec![Self::policy_port(t, d.port.get_ref())],
+            });
+        }
+        if !f.internet.is_empty() {
+            let mut ports: Vec<PolicyPort> = f
+                .internet
+                .iter()
+                .map(|i| PolicyPort {
+                    protocol: i
+                        .protocol
+                        .as_ref()
+                        .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                    port: *i.port.get_ref(),
+                })
+                .collect();
+            ports.sort();
+            ports.dedup();
+            egress.push(PolicyRule {
+                why: format!(
+                    "to the internet: {}",
+                    f.internet
+                        .iter()
+                        .map(|i| i.purpose.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                peers: vec![Peer::Addresses {
+                    cidr: "0.0.0.0/0".into(),
+                    except: net
+                        .private_ranges
+                        .iter()
+                        .map(|r| r.get_ref().clone())
+                        .collect(),
+                }],
+                ports,
+            });
+        }
+
+        NetworkPolicy {
+            meta: self.meta(name.to_string()),
+            pod_selector: self.selector(),
+            ingress,
+            egress,
+        }
     }
 }
 

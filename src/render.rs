@@ -13,65 +13,34 @@ use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
 use crate::plan::{Plan, PlannedFile};
 
+/// Pairs a template's name with its text, compiled into the binary.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
 /// The templates, by name, as compiled into the binary.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    ("_macros.j2", include_str!("../templates/_macros.j2")),
-    ("_pod.j2", include_str!("../templates/_pod.j2")),
-    ("_probe.j2", include_str!("../templates/_probe.j2")),
-    (
-        "component.yaml.j2",
-        include_str!("../templates/component.yaml.j2"),
-    ),
-    (
-        "configmap.yaml.j2",
-        include_str!("../templates/configmap.yaml.j2"),
-    ),
-    (
-        "daemonset.yaml.j2",
-        include_str!("../templates/daemonset.yaml.j2"),
-    ),
-    (
-        "deployment.yaml.j2",
-        include_str!("../templates/deployment.yaml.j2"),
-    ),
-    (
-        "externalsecret.yaml.j2",
-        include_str!("../templates/externalsecret.yaml.j2"),
-    ),
-    (
-        "httproute.yaml.j2",
-        include_str!("../templates/httproute.yaml.j2"),
-    ),
-    (
-        "kustomization.yaml.j2",
-        include_str!("../templates/kustomization.yaml.j2"),
-    ),
-    (
-        "namespace.yaml.j2",
-        include_str!("../templates/namespace.yaml.j2"),
-    ),
-    ("pdb.yaml.j2", include_str!("../templates/pdb.yaml.j2")),
-    (
-        "priorityclass.yaml.j2",
-        include_str!("../templates/priorityclass.yaml.j2"),
-    ),
-    ("pvc.yaml.j2", include_str!("../templates/pvc.yaml.j2")),
-    (
-        "service.yaml.j2",
-        include_str!("../templates/service.yaml.j2"),
-    ),
-    (
-        "serviceaccount.yaml.j2",
-        include_str!("../templates/serviceaccount.yaml.j2"),
-    ),
-    (
-        "statefulset.yaml.j2",
-        include_str!("../templates/statefulset.yaml.j2"),
-    ),
-    (
-        "storageclass.yaml.j2",
-        include_str!("../templates/storageclass.yaml.j2"),
-    ),
+pub const TEMPLATES: &[(&str, &str)] = templates![
+    "_macros.j2",
+    "_pod.j2",
+    "_probe.j2",
+    "component.yaml.j2",
+    "configmap.yaml.j2",
+    "daemonset.yaml.j2",
+    "deployment.yaml.j2",
+    "externalsecret.yaml.j2",
+    "httproute.yaml.j2",
+    "kustomization.yaml.j2",
+    "namespace.yaml.j2",
+    "networkpolicy.yaml.j2",
+    "pdb.yaml.j2",
+    "priorityclass.yaml.j2",
+    "pvc.yaml.j2",
+    "service.yaml.j2",
+    "serviceaccount.yaml.j2",
+    "statefulset.yaml.j2",
+    "storageclass.yaml.j2",
 ];
 
 /// A rendered tree: relative path → content, in path order.

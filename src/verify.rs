@@ -63,6 +63,9 @@ pub fn verify_document(text: &str) -> Result<()> {
         ("apps/v1", "Deployment") => round_trip::<api::apps::v1::Deployment>(&doc),
         ("apps/v1", "StatefulSet") => round_trip::<api::apps::v1::StatefulSet>(&doc),
         ("apps/v1", "DaemonSet") => round_trip::<api::apps::v1::DaemonSet>(&doc),
+        ("networking.k8s.io/v1", "NetworkPolicy") => {
+            round_trip::<api::networking::v1::NetworkPolicy>(&doc)
+        }
         ("policy/v1", "PodDisruptionBudget") => {
             round_trip::<api::policy::v1::PodDisruptionBudget>(&doc)
         }
