@@ -12,17 +12,9 @@ use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, Spanned, WorkloadKind};
 use crate::quantity;
 
-/// Exception rules a service may state, with what each permits.
-pub const EXCEPTION_RULES: &[(&str, &str)] = &[
-    (
-        "privileged",
-        "a privileged container (`security.privileged = true`)",
-    ),
-    (
-        "run-as-root",
-        "running as user 0 (`security.run_as_user = 0`)",
-    ),
-];
+mod lints;
+
+pub use lints::{LINTS, Lint};
 
 /// Adds the findings about `loaded` to `d`.
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
@@ -365,6 +357,12 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
     }
 
     check_image(src, &f.image, d);
+    if let Some(p) = &f.pull_policy {
+        one_of(p, &["IfNotPresent", "Always", "Never"], src, d);
+    }
+    if let Some(t) = &f.service_type {
+        one_of(t, &["ClusterIP", "NodePort", "LoadBalancer"], src, d);
+    }
 
     let kind = f
         .kind
@@ -445,21 +443,11 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         }
     };
 
-    // Health checks.
-    match &f.health {
-        None => d.push(Diagnostic::at(
-            "E0111",
-            src,
-            0..0,
-            format!("service `{}` has no health check", svc.name),
-            "add a [health] table with one of http, grpc, exec or tcp; readiness and liveness probes are required",
-        )
-        .field("health")),
-        Some(h) => {
-            check_probe(src, &h.check(), "the health check", &own_port, d);
-            if let Some(l) = &h.liveness {
-                check_probe(src, l, "the liveness check", &own_port, d);
-            }
+    // Health checks (their absence is lint `no-probes`).
+    if let Some(h) = &f.health {
+        check_probe(src, &h.check(), "the health check", &own_port, d);
+        if let Some(l) = &h.liveness {
+            check_probe(src, l, "the liveness check", &own_port, d);
         }
     }
 
@@ -484,77 +472,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         }
     }
 
-    // Security and exceptions.
-    let excepted: BTreeSet<&str> = f
-        .exceptions
-        .iter()
-        .map(|e| e.rule.get_ref().as_str())
-        .collect();
-    let mut needed = BTreeSet::new();
-    if let Some(sec) = &f.security {
-        if let Some(p) = &sec.privileged
-            && *p.get_ref()
-        {
-            needed.insert("privileged");
-            if !excepted.contains("privileged") {
-                d.push(Diagnostic::at(
-                    "E0113",
-                    src,
-                    p.span(),
-                    "a privileged container needs a stated exception",
-                    "add [[exceptions]] with rule = \"privileged\" and the reason, or drop `privileged`",
-                ));
-            }
-        }
-        if let Some(u) = &sec.run_as_user
-            && *u.get_ref() == 0
-        {
-            needed.insert("run-as-root");
-            if !excepted.contains("run-as-root") {
-                d.push(Diagnostic::at(
-                    "E0113",
-                    src,
-                    u.span(),
-                    "running as root needs a stated exception",
-                    "add [[exceptions]] with rule = \"run-as-root\" and the reason, or run as a non-root user",
-                ));
-            }
-        }
-    }
-    for e in &f.exceptions {
-        let rule = e.rule.get_ref().as_str();
-        if !EXCEPTION_RULES.iter().any(|(r, _)| *r == rule) {
-            d.push(Diagnostic::at(
-                "E0114",
-                src,
-                e.rule.span(),
-                format!("unknown exception rule `{rule}`"),
-                format!(
-                    "use one of: {}",
-                    list(EXCEPTION_RULES.iter().map(|(r, _)| *r))
-                ),
-            ));
-        } else if !needed.contains(rule) {
-            d.push(Diagnostic::at(
-                "E0114",
-                src,
-                e.rule.span(),
-                format!(
-                    "exception `{rule}` is not needed: the service does not do what it excuses"
-                ),
-                "remove the exception",
-            ));
-        }
-        if e.reason.get_ref().trim().len() < 10 {
-            d.push(Diagnostic::at(
-                "E0114",
-                src,
-                e.reason.span(),
-                "an exception needs a real reason",
-                "say in a sentence why the service cannot follow the rule",
-            ));
-        }
-    }
+    lints::check(svc, kind, ix.platform, d);
 
     // Environment, secrets and config files.
     let mut env_names: BTreeMap<String, &str> = BTreeMap::new();

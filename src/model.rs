@@ -197,6 +197,13 @@ pub struct ServiceFile {
     #[serde(default)]
     pub args: Vec<String>,
     pub replicas: Option<Spanned<u32>>,
+    /// `false` drops the PodDisruptionBudget of a replicated workload
+    /// (lint `no-pdb`).
+    pub pdb: Option<Spanned<bool>>,
+    /// Overrides the platform's image pull policy.
+    pub pull_policy: Option<Spanned<String>>,
+    /// `NodePort` or `LoadBalancer` (lint `service-type`); ClusterIP by default.
+    pub service_type: Option<Spanned<String>>,
     pub priority_class: Option<Spanned<String>>,
     #[serde(default)]
     pub ports: Vec<Port>,
@@ -252,6 +259,8 @@ pub struct Port {
     /// Serves Prometheus metrics; defaults to true for a name ending in
     /// `metrics`.
     pub metrics: Option<bool>,
+    /// Binds the port on the node (lint `host-port`).
+    pub host_port: Option<Spanned<u32>>,
 }
 
 impl Port {
@@ -368,9 +377,16 @@ pub struct Security {
     pub run_as_user: Option<Spanned<i64>>,
     pub run_as_group: Option<i64>,
     pub fs_group: Option<i64>,
-    /// Needs an exception `privileged` with a reason.
+    /// Lint `privileged`.
     #[serde(default)]
     pub privileged: Option<Spanned<bool>>,
+    /// `false`: lint `writable-root-fs`.
+    pub read_only_root_filesystem: Option<Spanned<bool>>,
+    /// Lint `host-network`.
+    pub host_network: Option<Spanned<bool>>,
+    /// Capabilities added after dropping all (lint `capabilities`).
+    #[serde(default)]
+    pub add_capabilities: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -171,6 +171,7 @@ pub struct Workload {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Pod {
+    pub host_network: bool,
     pub labels: IndexMap<String, String>,
     pub annotations: IndexMap<String, String>,
     pub service_account: String,
@@ -202,8 +203,9 @@ pub struct Container {
     pub security: ContainerSecurity,
     pub resources: ResourceSpec,
     pub startup_probe: Option<Probe>,
-    pub readiness_probe: Probe,
-    pub liveness_probe: Probe,
+    /// None only under a `no-probes` exception.
+    pub readiness_probe: Option<Probe>,
+    pub liveness_probe: Option<Probe>,
     pub pre_stop_sleep_seconds: Option<u32>,
     pub mounts: Vec<Mount>,
 }
@@ -214,6 +216,7 @@ pub struct ContainerSecurity {
     pub allow_privilege_escalation: bool,
     pub read_only_root_filesystem: bool,
     pub drop_all_capabilities: bool,
+    pub add_capabilities: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -221,6 +224,8 @@ pub struct PortSpec {
     pub name: String,
     pub port: u32,
     pub protocol: String,
+    /// Only under a `host-port` exception.
+    pub host_port: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -279,6 +284,8 @@ pub enum PodVolume {
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub meta: Meta,
+    /// ClusterIP unless a `service-type` exception says otherwise.
+    pub service_type: String,
     pub headless: bool,
     pub selector: IndexMap<String, String>,
     pub ports: Vec<PortSpec>,
@@ -505,7 +512,8 @@ impl<'a> Planner<'a> {
                 format!("namespace-{ns}.yaml")
             };
             let mut meta = self.base_meta(&ns, None);
-            for (k, v) in pod_security_labels(self.privileged_in(&ns)) {
+            let (level, because) = self.pod_security_in(&ns);
+            for (k, v) in pod_security_labels(level) {
                 meta.labels.insert(k.into(), v.into());
             }
             let mut header = self.header(
@@ -515,10 +523,10 @@ impl<'a> Planner<'a> {
                 base_wave.clone(),
                 "platform.toml".into(),
             );
-            if self.privileged_in(&ns) {
-                header.notes.push(
-                    "NOTE: Pod Security admits privileged pods here because a service states a privileged exception; audit and warn stay at restricted".into(),
-                );
+            if let Some(why) = because {
+                header.notes.push(format!(
+                    "NOTE: Pod Security enforces {level} here, not restricted, because of {why}; audit and warn stay at restricted"
+                ));
             }
             resources.push(file.clone());
             self.files.push(PlannedFile {
@@ -683,15 +691,25 @@ impl<'a> Planner<'a> {
         });
     }
 
-    fn privileged_in(&self, ns: &str) -> bool {
-        self.services.iter().any(|s| {
-            namespace_of(self.platform, s) == ns
-                && s.file
-                    .security
-                    .as_ref()
-                    .and_then(|x| x.privileged.as_ref())
-                    .is_some_and(|p| *p.get_ref())
-        })
+    /// The strictest Pod Security level every service of `ns` meets, and
+    /// which exceptions lower it.
+    fn pod_security_in(&self, ns: &str) -> (&'static str, Option<String>) {
+        let mut level = "restricted";
+        let mut why = Vec::new();
+        for s in self
+            .services
+            .iter()
+            .filter(|s| namespace_of(self.platform, s) == ns)
+        {
+            let l = pod_security_level(&s.file);
+            if l != "restricted" {
+                why.push(format!("{}'s exceptions", s.name));
+            }
+            if l == "privileged" || (l == "baseline" && level == "restricted") {
+                level = l;
+            }
+        }
+        (level, (!why.is_empty()).then(|| why.join(", ")))
     }
 
     /// Plans one service's directory; returns its path.
@@ -750,18 +768,59 @@ pub fn dns_ports() -> Vec<PolicyPort> {
         .collect()
 }
 
-/// Pod Security admission labels: restricted, unless a service in the
-/// namespace states a privileged exception.
-pub fn pod_security_labels(privileged: bool) -> [(&'static str, &'static str); 3] {
+/// Capabilities the baseline Pod Security Standard lets a container add.
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// The strictest Pod Security Standard a service's pods meet: privileged
+/// mode, the host network, host ports or capabilities beyond baseline's
+/// need `privileged`; root or baseline capabilities need `baseline`.
+pub fn pod_security_level(f: &crate::model::ServiceFile) -> &'static str {
+    let sec = f.security.as_ref();
+    let on = |v: Option<&crate::model::Spanned<bool>>| v.is_some_and(|b| *b.get_ref());
+    let caps: Vec<&str> = sec
+        .map(|s| {
+            s.add_capabilities
+                .iter()
+                .map(|c| c.get_ref().as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    if on(sec.and_then(|s| s.privileged.as_ref()))
+        || on(sec.and_then(|s| s.host_network.as_ref()))
+        || f.ports.iter().any(|p| p.host_port.is_some())
+        || caps.iter().any(|c| !BASELINE_CAPABILITIES.contains(c))
+    {
+        "privileged"
+    } else if sec
+        .and_then(|s| s.run_as_user.as_ref())
+        .is_some_and(|u| *u.get_ref() == 0)
+        || caps.iter().any(|c| *c != "NET_BIND_SERVICE")
+    {
+        "baseline"
+    } else {
+        "restricted"
+    }
+}
+
+/// Pod Security admission labels: `level` enforced, restricted audited and
+/// warned about.
+pub fn pod_security_labels(level: &'static str) -> [(&'static str, &'static str); 3] {
     [
-        (
-            "pod-security.kubernetes.io/enforce",
-            if privileged {
-                "privileged"
-            } else {
-                "restricted"
-            },
-        ),
+        ("pod-security.kubernetes.io/enforce", level),
         ("pod-security.kubernetes.io/audit", "restricted"),
         ("pod-security.kubernetes.io/warn", "restricted"),
     ]
@@ -1144,19 +1203,12 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     .as_ref()
                     .map(|s| Self::probe(ready.clone(), probes.startup, Some(s.failure_threshold)));
                 (
-                    Self::probe(ready, probes.readiness, None),
-                    Self::probe(live, probes.liveness, None),
+                    Some(Self::probe(ready, probes.readiness, None)),
+                    Some(Self::probe(live, probes.liveness, None)),
                     startup,
                 )
             }
-            None => {
-                let none = Handler::Exec { command: vec![] };
-                (
-                    Self::probe(none.clone(), probes.readiness, None),
-                    Self::probe(none, probes.liveness, None),
-                    None,
-                )
-            }
+            None => (None, None, None),
         };
 
         let ports: Vec<PortSpec> = f
@@ -1169,6 +1221,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     .protocol
                     .as_ref()
                     .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                host_port: p.host_port.as_ref().map(|h| *h.get_ref()),
             })
             .collect();
 
@@ -1206,6 +1259,9 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             selector: self.selector(),
             service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
             pod: Pod {
+                host_network: sec
+                    .and_then(|s| s.host_network.as_ref())
+                    .is_some_and(|h| *h.get_ref()),
                 labels: self.labels(),
                 annotations: pod_annotations,
                 service_account: p.service_account.name.get_ref().clone(),
@@ -1220,7 +1276,12 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                 container: Container {
                     name: name.clone(),
                     image: self.image(),
-                    image_pull_policy: p.images.pull_policy.get_ref().clone(),
+                    image_pull_policy: f
+                        .pull_policy
+                        .as_ref()
+                        .unwrap_or(&p.images.pull_policy)
+                        .get_ref()
+                        .clone(),
                     command: f.command.clone(),
                     args: f.args.clone(),
                     ports: ports.clone(),
@@ -1229,7 +1290,17 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     security: ContainerSecurity {
                         privileged,
                         allow_privilege_escalation: privileged,
-                        read_only_root_filesystem: true,
+                        add_capabilities: sec
+                            .map(|s| {
+                                s.add_capabilities
+                                    .iter()
+                                    .map(|c| c.get_ref().clone())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        read_only_root_filesystem: sec
+                            .and_then(|s| s.read_only_root_filesystem.as_ref())
+                            .is_none_or(|r| *r.get_ref()),
                         drop_all_capabilities: !privileged,
                     },
                     resources: ResourceSpec {
@@ -1261,22 +1332,28 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
 
         if !ports.is_empty() {
             let headless = self.kind == WorkloadKind::StatefulSet;
-            out.push(self.file_needing(
-                "service.yaml",
-                "SERVICE",
-                if headless {
-                    format!("Headless service governing the {name} StatefulSet")
-                } else {
-                    format!("Cluster-internal address of {name}")
-                },
-                format!("the {name} pods it selects"),
-                Resource::Service(Service {
-                    meta: self.meta(name.clone()),
-                    headless,
-                    selector: self.selector(),
-                    ports: ports.clone(),
-                }),
-            ));
+            out.push(
+                self.file_needing(
+                    "service.yaml",
+                    "SERVICE",
+                    if headless {
+                        format!("Headless service governing the {name} StatefulSet")
+                    } else {
+                        format!("Cluster-internal address of {name}")
+                    },
+                    format!("the {name} pods it selects"),
+                    Resource::Service(Service {
+                        meta: self.meta(name.clone()),
+                        service_type: f
+                            .service_type
+                            .as_ref()
+                            .map_or_else(|| "ClusterIP".to_string(), |t| t.get_ref().clone()),
+                        headless,
+                        selector: self.selector(),
+                        ports: ports.clone(),
+                    }),
+                ),
+            );
         }
 
         if !config.is_empty() {
@@ -1374,7 +1451,8 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             }
         }
 
-        if replicas.is_some_and(|r| r > 1) {
+        let wants_pdb = f.pdb.as_ref().is_none_or(|p| *p.get_ref());
+        if wants_pdb && replicas.is_some_and(|r| r > 1) {
             out.push(self.file_needing(
                 "pdb.yaml",
                 "PODDISRUPTIONBUDGET",
@@ -1630,7 +1708,42 @@ mod tests {
 
     #[test]
     fn pod_security_follows_privileged_exceptions() {
-        assert_eq!(pod_security_labels(false)[0].1, "restricted");
-        assert_eq!(pod_security_labels(true)[0].1, "privileged");
+        let svc = |extra: &str| -> crate::model::ServiceFile {
+            toml::from_str(&format!(
+                "description = \"x\"\ncategory = \"c\"\nimage = \"x\"\n[resources]\ncpu = {{ request = \"1\", limit = \"1\" }}\nmemory = {{ request = \"1\", limit = \"1\" }}\n{extra}"
+            ))
+            .unwrap()
+        };
+        assert_eq!(pod_security_level(&svc("")), "restricted");
+        assert_eq!(
+            pod_security_level(&svc(
+                "[security]\nadd_capabilities = [\"NET_BIND_SERVICE\"]"
+            )),
+            "restricted"
+        );
+        assert_eq!(
+            pod_security_level(&svc("[security]\nrun_as_user = 0")),
+            "baseline"
+        );
+        assert_eq!(
+            pod_security_level(&svc("[security]\nadd_capabilities = [\"CHOWN\"]")),
+            "baseline"
+        );
+        assert_eq!(
+            pod_security_level(&svc("[security]\nadd_capabilities = [\"NET_ADMIN\"]")),
+            "privileged"
+        );
+        assert_eq!(
+            pod_security_level(&svc("[security]\nhost_network = true")),
+            "privileged"
+        );
+        assert_eq!(
+            pod_security_level(&svc("[security]\nprivileged = true")),
+            "privileged"
+        );
+        assert_eq!(
+            pod_security_labels("baseline")[0],
+            ("pod-security.kubernetes.io/enforce", "baseline")
+        );
     }
 }
