@@ -236,6 +236,18 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
         ));
     }
 
+    if let Some(ps) = &p.images.pull_secret {
+        require_label(&ps.name, "Secret name", file, d);
+        if p.secrets.is_none() {
+            d.push(Diagnostic::at(
+                "E0115",
+                file,
+                ps.name.span(),
+                "an image pull secret needs a secret store",
+                "add a [secrets] table to platform.toml",
+            ));
+        }
+    }
     if let Some(net) = &p.network {
         for r in &net.private_ranges {
             if !is_ipv4_cidr(r.get_ref()) {

@@ -55,6 +55,19 @@ pub struct Images {
     pub tag: Spanned<String>,
     /// `IfNotPresent`, `Always` or `Never`.
     pub pull_policy: Spanned<String>,
+    /// Credentials for a private registry, from the secret store; every
+    /// workload running one of the platform's own images uses them.
+    pub pull_secret: Option<PullSecret>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullSecret {
+    /// Name of the `kubernetes.io/dockerconfigjson` Secret.
+    pub name: Spanned<String>,
+    /// Remote keys (without the store prefix) of the user name and token.
+    pub username_key: String,
+    pub token_key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

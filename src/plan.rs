@@ -172,6 +172,7 @@ pub struct Workload {
 #[derive(Debug, Clone, Serialize)]
 pub struct Pod {
     pub host_network: bool,
+    pub image_pull_secrets: Vec<String>,
     pub labels: IndexMap<String, String>,
     pub annotations: IndexMap<String, String>,
     pub service_account: String,
@@ -337,6 +338,15 @@ pub struct ExternalSecret {
     pub store_kind: String,
     pub target: String,
     pub data: Vec<SecretRef>,
+    /// For an image pull secret: the registry whose credentials it holds.
+    pub docker_config: Option<DockerConfig>,
+}
+
+/// The `.dockerconfigjson` an ExternalSecret templates from two keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct DockerConfig {
+    /// The Go template External Secrets renders into `.dockerconfigjson`.
+    pub template: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -599,6 +609,59 @@ impl<'a> Planner<'a> {
             }
         }
 
+        if let (Some(ps), Some(store)) = (&p.images.pull_secret, &p.secrets) {
+            let name = ps.name.get_ref();
+            let registry = p.images.registry.get_ref();
+            let host = registry.split('/').next().unwrap_or(registry);
+            let pulling: Vec<String> = self
+                .namespaces()
+                .into_iter()
+                .filter(|ns| self.pulls_own_images_in(ns))
+                .collect();
+            for ns in pulling {
+                let file = if ns == platform_ns {
+                    format!("externalsecret-{name}.yaml")
+                } else {
+                    format!("externalsecret-{name}-{ns}.yaml")
+                };
+                resources.push(file.clone());
+                self.files.push(PlannedFile {
+                    path: format!("{BASE_DIR}/{file}"),
+                    header: self.header(
+                        format!("EXTERNALSECRET: {name}"),
+                        format!("Credentials for pulling the platform's own images from {host}"),
+                        format!(
+                            "the External Secrets operator and the {} {}",
+                            store.store_kind.get_ref(),
+                            store.store
+                        ),
+                        base_wave.clone(),
+                        "platform.toml [images.pull_secret]".into(),
+                    ),
+                    resource: Resource::ExternalSecret(ExternalSecret {
+                        meta: self.base_meta(name, Some(&ns)),
+                        refresh_interval: store.refresh_interval.clone(),
+                        store: store.store.clone(),
+                        store_kind: store.store_kind.get_ref().clone(),
+                        target: name.clone(),
+                        data: vec![
+                            SecretRef {
+                                key: "username".into(),
+                                remote: format!("{}{}", store.prefix, ps.username_key),
+                            },
+                            SecretRef {
+                                key: "token".into(),
+                                remote: format!("{}{}", store.prefix, ps.token_key),
+                            },
+                        ],
+                        docker_config: Some(DockerConfig {
+                            template: docker_config_template(host),
+                        }),
+                    }),
+                });
+            }
+        }
+
         for pc in &p.priority_classes {
             let name = pc.name.get_ref();
             let file = format!("priorityclass-{name}.yaml");
@@ -691,6 +754,13 @@ impl<'a> Planner<'a> {
         });
     }
 
+    fn pulls_own_images_in(&self, ns: &str) -> bool {
+        self.services.iter().any(|s| {
+            namespace_of(self.platform, s) == ns
+                && !s.file.image.get_ref().contains(['/', ':', '@'])
+        })
+    }
+
     /// The strictest Pod Security level every service of `ns` meets, and
     /// which exceptions lower it.
     fn pod_security_in(&self, ns: &str) -> (&'static str, Option<String>) {
@@ -754,6 +824,14 @@ fn namespace_of(p: &PlatformFile, s: &LoadedService) -> String {
     s.file.namespace.as_ref().map_or_else(
         || p.platform.namespace.get_ref().clone(),
         |n| n.get_ref().clone(),
+    )
+}
+
+/// The `.dockerconfigjson` of a registry, as an External Secrets (Go)
+/// template over the `username` and `token` keys.
+pub fn docker_config_template(host: &str) -> String {
+    format!(
+        "{{\"auths\":{{\"{host}\":{{\"username\":\"{{{{ .username }}}}\",\"password\":\"{{{{ .token }}}}\",\"auth\":\"{{{{ printf \"%s:%s\" .username .token | b64enc }}}}\"}}}}}}"
     )
 }
 
@@ -1063,6 +1141,11 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         }
     }
 
+    /// Whether the image is one of the platform's own (a bare name).
+    fn own_image(&self) -> bool {
+        !self.svc.file.image.get_ref().contains(['/', ':', '@'])
+    }
+
     fn image(&self) -> String {
         let i = self.svc.file.image.get_ref();
         if i.contains(['/', ':', '@']) {
@@ -1259,6 +1342,10 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             selector: self.selector(),
             service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
             pod: Pod {
+                image_pull_secrets: match (&p.images.pull_secret, &p.secrets) {
+                    (Some(ps), Some(_)) if self.own_image() => vec![ps.name.get_ref().clone()],
+                    _ => vec![],
+                },
                 host_network: sec
                     .and_then(|s| s.host_network.as_ref())
                     .is_some_and(|h| *h.get_ref()),
@@ -1417,6 +1504,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     store_kind: store.store_kind.get_ref().clone(),
                     target: secret_name,
                     data,
+                    docker_config: None,
                 }),
             ));
         }

@@ -276,6 +276,17 @@ struct StoreRef {
 struct SecretTarget {
     name: String,
     creation_policy: String,
+    template: Option<SecretTemplate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SecretTemplate {
+    #[serde(rename = "type")]
+    kind: String,
+    engine_version: String,
+    data: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]

@@ -305,3 +305,69 @@ fn every_file_opens_with_the_generated_header() {
         );
     }
 }
+
+#[test]
+fn each_service_reads_only_its_own_secret_holding_exactly_its_keys() {
+    let (loaded, diags) = platformc::load::load(&repo_root());
+    assert!(diags.is_empty(), "{diags}");
+    for svc in &loaded.unwrap().services {
+        let category = svc.file.category.get_ref();
+        let dir = format!("{category}/{}", svc.name);
+        let kind = svc
+            .file
+            .kind
+            .as_ref()
+            .map_or("deployment".to_string(), |k| {
+                format!("{:?}", k.get_ref()).to_lowercase()
+            });
+        let w = doc(&format!("{dir}/{kind}.yaml"));
+        let pod = &w["spec"]["template"]["spec"];
+        let c = &pod["containers"][0];
+        let refs: Vec<&str> = c["envFrom"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["secretRef"]["name"].as_str())
+            .collect();
+        let declared: Vec<String> = svc
+            .file
+            .secrets
+            .iter()
+            .map(|k| k.get_ref().clone())
+            .collect();
+        if declared.is_empty() {
+            assert!(refs.is_empty(), "{dir}: reads a secret it does not declare");
+            assert!(
+                !repo_root()
+                    .join("output")
+                    .join(&dir)
+                    .join("externalsecret.yaml")
+                    .exists()
+            );
+            continue;
+        }
+        let own = format!("{}-secrets", svc.name);
+        assert_eq!(refs, vec![own.as_str()], "{dir}");
+        let es = doc(&format!("{dir}/externalsecret.yaml"));
+        assert_eq!(s(&es["spec"]["target"]["name"]), own);
+        let keys: Vec<String> = es["spec"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| s(&d["secretKey"]).to_string())
+            .collect();
+        assert_eq!(keys, declared, "{dir}");
+        for d in es["spec"]["data"].as_array().unwrap() {
+            assert!(s(&d["remoteRef"]["key"]).starts_with("ORBIT_"), "{dir}");
+        }
+        // The platform's own images pull with the registry credentials.
+        let own_image = s(&c["image"]).starts_with("ghcr.io/drewpayment/orbit/");
+        let pull: Vec<&str> = pod["imagePullSecrets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(pull.contains(&"ghcr-credentials"), own_image, "{dir}");
+    }
+}

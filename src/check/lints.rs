@@ -101,7 +101,42 @@ pub const LINTS: &[Lint] = &[
         fix: "drop `security.add_capabilities`",
         field: "security.add_capabilities",
     },
+    Lint {
+        code: "E0211",
+        name: "secret-in-config",
+        rule: "no secret value is written in a source file",
+        fix: "list the key in `secrets` so its value comes from the secret store",
+        field: "env",
+    },
 ];
+
+/// Parts of a variable name that mark its value as a credential.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "ACCESSKEY",
+    "CREDENTIAL",
+];
+
+/// Whether a configuration entry looks like it carries a secret value: a
+/// credential-like name with a value, or a URL with a password in it.
+pub fn looks_secret(key: &str, value: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    let named = SECRET_WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty();
+    let url_password = value.split("://").nth(1).is_some_and(|rest| {
+        let authority = rest.split('/').next().unwrap_or("");
+        authority
+            .rsplit_once('@')
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    });
+    named || url_password
+}
 
 pub fn lint(name: &str) -> Option<&'static Lint> {
     LINTS.iter().find(|l| l.name == name)
@@ -259,6 +294,18 @@ pub fn check(
             d,
         );
     }
+    for (k, v) in &f.env {
+        if looks_secret(k, v.get_ref()) {
+            l.hit(
+                "secret-in-config",
+                v.span(),
+                format!(
+                    "`{k}` looks like a secret, and its value would be committed in a ConfigMap"
+                ),
+                d,
+            );
+        }
+    }
     if f.health.is_none() {
         l.hit(
             "no-probes",
@@ -316,5 +363,24 @@ pub fn check(
                 "say in a sentence why the service cannot follow the rule",
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_secret;
+
+    #[test]
+    fn secret_values_are_recognised() {
+        assert!(looks_secret("DB_PASSWORD", "hunter2"));
+        assert!(looks_secret("github_token", "ghp_x"));
+        assert!(looks_secret(
+            "DATABASE_URL",
+            "postgres://app:hunter2@db:5432/app"
+        ));
+        assert!(!looks_secret("DATABASE_URL", "postgres://db:5432/app"));
+        assert!(!looks_secret("DATABASE_URL", "postgres://app@db:5432/app"));
+        assert!(!looks_secret("REGISTRY_STORAGE_S3_SECURE", "false"));
+        assert!(!looks_secret("TOKEN_FILE", ""));
     }
 }
