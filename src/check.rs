@@ -261,6 +261,9 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
             }
         }
     }
+    if let Some(k) = &p.kyverno {
+        one_of(&k.failure_action, &["Enforce", "Audit"], file, d);
+    }
     if let Some(s) = &p.secrets {
         one_of(&s.backend, &["external-secrets"], file, d);
         one_of(

@@ -27,6 +27,15 @@ pub struct PlatformFile {
     pub gateway: Option<Gateway>,
     /// Network isolation; without it no NetworkPolicy is emitted.
     pub network: Option<Network>,
+    /// Kyverno policies that enforce in the cluster what the compiler checks.
+    pub kyverno: Option<Kyverno>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kyverno {
+    /// `Enforce` (reject) or `Audit` (report only).
+    pub failure_action: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

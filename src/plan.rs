@@ -12,6 +12,10 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod kyverno;
+
+pub use kyverno::{ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException};
+
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, ProbeTiming, WorkloadKind};
 
@@ -70,6 +74,8 @@ pub enum Resource {
     HttpRoute(HttpRoute),
     ExternalSecret(ExternalSecret),
     NetworkPolicy(NetworkPolicy),
+    ClusterPolicy(ClusterPolicy),
+    PolicyException(PolicyException),
 }
 
 impl Resource {
@@ -94,6 +100,8 @@ impl Resource {
             Resource::HttpRoute(_) => "httproute.yaml.j2",
             Resource::ExternalSecret(_) => "externalsecret.yaml.j2",
             Resource::NetworkPolicy(_) => "networkpolicy.yaml.j2",
+            Resource::ClusterPolicy(_) => "clusterpolicy.yaml.j2",
+            Resource::PolicyException(_) => "policyexception.yaml.j2",
         }
     }
 }
@@ -713,6 +721,33 @@ impl<'a> Planner<'a> {
                     allow_volume_expansion: s.allow_volume_expansion,
                 }),
             });
+        }
+
+        if let Some(k) = &p.kyverno {
+            let namespaces = self.namespaces();
+            for policy in KYVERNO_POLICIES {
+                let file = format!("clusterpolicy-{}.yaml", policy.name);
+                resources.push(file.clone());
+                self.files.push(PlannedFile {
+                    path: format!("{BASE_DIR}/{file}"),
+                    header: self.header(
+                        format!("CLUSTERPOLICY: {}", policy.name),
+                        format!(
+                            "Enforces in the cluster the compiler's lint `{}`: {}",
+                            policy.lint, policy.message
+                        ),
+                        "Kyverno installed in the cluster".into(),
+                        base_wave.clone(),
+                        "platform.toml [kyverno]".into(),
+                    ),
+                    resource: Resource::ClusterPolicy(kyverno::cluster_policy(
+                        policy,
+                        self.base_meta(policy.name, None),
+                        k.failure_action.get_ref(),
+                        &namespaces,
+                    )),
+                });
+            }
         }
 
         let limit = p.defaults.revision_history_limit;
@@ -1551,6 +1586,19 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     max_unavailable: 1,
                     selector: self.selector(),
                 }),
+            ));
+        }
+
+        if p.kyverno.is_some()
+            && let Some(exception) =
+                kyverno::exception_for(f, self.kind, &self.namespace, self.meta(name.clone()))
+        {
+            out.push(self.file_needing(
+                "policyexception.yaml",
+                "POLICYEXCEPTION",
+                format!("Exempts {name} from the cluster policies its stated exceptions excuse"),
+                "Kyverno, and the platformc ClusterPolicies (base)".into(),
+                Resource::PolicyException(exception),
             ));
         }
 

@@ -76,6 +76,8 @@ pub fn verify_document(text: &str) -> Result<()> {
         ("kustomize.config.k8s.io/v1beta1", "Kustomization") => strict::<Kustomization>(&doc),
         ("kustomize.config.k8s.io/v1alpha1", "Component") => strict::<Component>(&doc),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => strict::<HttpRoute>(&doc),
+        ("kyverno.io/v1", "ClusterPolicy") => strict::<ClusterPolicy>(&doc),
+        ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
         _ => bail!("no verifier for apiVersion {api:?}, kind {kind:?}"),
     }
@@ -240,6 +242,94 @@ struct PathMatch {
 struct BackendRef {
     name: String,
     port: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ClusterPolicy {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: ClusterPolicySpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ClusterPolicySpec {
+    background: bool,
+    rules: Vec<KyvernoRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KyvernoRule {
+    name: String,
+    #[serde(rename = "match")]
+    matches: KyvernoMatch,
+    validate: KyvernoValidate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KyvernoMatch {
+    any: Vec<KyvernoResources>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KyvernoResources {
+    resources: KyvernoResourceFilter,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct KyvernoResourceFilter {
+    kinds: Vec<String>,
+    namespaces: Vec<String>,
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct KyvernoValidate {
+    failure_action: String,
+    message: String,
+    pattern: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct PolicyException {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: PolicyExceptionSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PolicyExceptionSpec {
+    exceptions: Vec<ExceptedPolicy>,
+    #[serde(rename = "match")]
+    matches: KyvernoMatch,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ExceptedPolicy {
+    policy_name: String,
+    rule_names: Vec<String>,
 }
 
 #[derive(Deserialize)]
