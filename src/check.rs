@@ -13,6 +13,7 @@ use crate::model::{Check, PlatformFile, Spanned, WorkloadKind};
 use crate::quantity;
 
 mod lints;
+pub mod secret_files;
 
 pub use lints::{LINTS, Lint};
 
@@ -24,6 +25,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     for svc in &loaded.services {
         check_service(&index, svc, d);
     }
+    secret_files::check(loaded, d);
 }
 
 /// Lookups shared by the service checks.
@@ -238,13 +240,16 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
 
     if let Some(ps) = &p.images.pull_secret {
         require_label(&ps.name, "Secret name", file, d);
-        if p.secrets.is_none() {
+        if p.secrets
+            .as_ref()
+            .is_none_or(|s| s.backend.get_ref() != "external-secrets")
+        {
             d.push(Diagnostic::at(
                 "E0115",
                 file,
                 ps.name.span(),
-                "an image pull secret needs a secret store",
-                "add a [secrets] table to platform.toml",
+                "an image pull secret needs the external-secrets backend",
+                "add a [secrets] table with backend = \"external-secrets\" to platform.toml",
             ));
         }
     }
@@ -265,13 +270,45 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
         one_of(&k.failure_action, &["Enforce", "Audit"], file, d);
     }
     if let Some(s) = &p.secrets {
-        one_of(&s.backend, &["external-secrets"], file, d);
         one_of(
-            &s.store_kind,
-            &["ClusterSecretStore", "SecretStore"],
+            &s.backend,
+            &["external-secrets", "sealed-secrets", "sops"],
             file,
             d,
         );
+        let external = s.backend.get_ref() == "external-secrets";
+        if let Some(kind) = &s.store_kind {
+            one_of(kind, &["ClusterSecretStore", "SecretStore"], file, d);
+        }
+        let missing: Vec<&str> = [
+            ("store", s.store.is_some()),
+            ("store_kind", s.store_kind.is_some()),
+            ("refresh_interval", s.refresh_interval.is_some()),
+        ]
+        .iter()
+        .filter(|(_, present)| external != *present)
+        .map(|(f, _)| *f)
+        .collect();
+        if !missing.is_empty() {
+            d.push(Diagnostic::at(
+                "E0115",
+                file,
+                s.backend.span(),
+                if external {
+                    format!("the external-secrets backend needs {}", missing.join(", "))
+                } else {
+                    format!(
+                        "{} only apply to the external-secrets backend",
+                        missing.join(", ")
+                    )
+                },
+                if external {
+                    "name the store, its kind and the refresh interval in [secrets]"
+                } else {
+                    "remove them: sealed and sops files come from secrets/"
+                },
+            ));
+        }
     }
     if let Some(s) = &p.storage {
         require_label(&s.class, "Kubernetes name", file, d);

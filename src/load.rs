@@ -14,6 +14,15 @@ use crate::model::{PlatformFile, ServiceFile};
 
 pub const PLATFORM_FILE: &str = "platform.toml";
 pub const SERVICES_DIR: &str = "services";
+/// Sealed or SOPS-encrypted Secrets the user produced, one per service.
+pub const SECRETS_DIR: &str = "secrets";
+
+/// A file of `secrets/`, parsed as YAML but not yet checked.
+#[derive(Debug, Clone)]
+pub struct SecretFile {
+    pub source: SourceFile,
+    pub doc: serde_json::Value,
+}
 
 /// A service file and its name (explicit or the file stem).
 #[derive(Debug, Clone)]
@@ -31,6 +40,8 @@ pub struct Loaded {
     /// Stems of service files that did not parse: a reference to one of
     /// these names may be correct, so the checks do not call it unknown.
     pub unparsed: Vec<String>,
+    /// The YAML files of `secrets/`, by file name.
+    pub secret_files: std::collections::BTreeMap<String, SecretFile>,
 }
 
 /// Reads and parses every source under `root`. Returns the model of what
@@ -87,16 +98,58 @@ pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
         )),
     }
 
+    let mut secret_files = std::collections::BTreeMap::new();
+    for name in file_names(&root.join(SECRETS_DIR), ".yaml") {
+        let rel = format!("{SECRETS_DIR}/{name}");
+        let Some(source) = read(root, &rel, &mut diags) else {
+            continue;
+        };
+        match serde_saphyr::from_str::<serde_json::Value>(&source.text) {
+            Ok(doc) => {
+                secret_files.insert(name, SecretFile { source, doc });
+            }
+            Err(e) => {
+                let at = e
+                    .location()
+                    .and_then(|l| l.span().byte_offset())
+                    .map_or(0, |o| o as usize);
+                let message = e.to_string();
+                let first = message.lines().next().unwrap_or("").to_string();
+                diags.push(
+                    Diagnostic::at("E0001", &source, at..at, first, "fix the YAML syntax")
+                        .field(""),
+                );
+            }
+        }
+    }
+
     let loaded = match (platform_source, platform) {
         (Some(platform_source), Some(platform)) => Some(Loaded {
             platform_source,
             platform,
             services,
             unparsed,
+            secret_files,
         }),
         _ => None,
     };
     (loaded, diags)
+}
+
+/// Regular files of `dir` ending in `suffix`, in byte order; none when the
+/// directory does not exist.
+fn file_names(dir: &Path, suffix: &str) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
 }
 
 fn read(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<SourceFile> {

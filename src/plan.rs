@@ -76,6 +76,24 @@ pub enum Resource {
     NetworkPolicy(NetworkPolicy),
     ClusterPolicy(ClusterPolicy),
     PolicyException(PolicyException),
+    SealedSecret(SealedSecret),
+    /// A file the user produced, emitted byte for byte (a SOPS-encrypted
+    /// Secret: its MAC covers the text, so it cannot be reformatted).
+    Verbatim(Verbatim),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SealedSecret {
+    pub meta: Meta,
+    /// Ciphertext per key, as kubeseal wrote it.
+    pub encrypted_data: BTreeMap<String, String>,
+    /// The Secret's template, as kubeseal wrote it.
+    pub template: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verbatim {
+    pub text: String,
 }
 
 impl Resource {
@@ -102,6 +120,8 @@ impl Resource {
             Resource::NetworkPolicy(_) => "networkpolicy.yaml.j2",
             Resource::ClusterPolicy(_) => "clusterpolicy.yaml.j2",
             Resource::PolicyException(_) => "policyexception.yaml.j2",
+            Resource::SealedSecret(_) => "sealedsecret.yaml.j2",
+            Resource::Verbatim(_) => "",
         }
     }
 }
@@ -410,6 +430,7 @@ pub fn plan(loaded: &Loaded) -> Plan {
 
 struct Planner<'a> {
     platform: &'a PlatformFile,
+    secret_files: &'a BTreeMap<String, crate::load::SecretFile>,
     services: Vec<&'a LoadedService>,
     by_name: BTreeMap<&'a str, &'a LoadedService>,
     files: Vec<PlannedFile>,
@@ -424,6 +445,7 @@ impl<'a> Planner<'a> {
         let by_name = services.iter().map(|s| (s.name.as_str(), *s)).collect();
         Planner {
             platform,
+            secret_files: &loaded.secret_files,
             services,
             by_name,
             files: Vec::new(),
@@ -617,7 +639,10 @@ impl<'a> Planner<'a> {
             }
         }
 
-        if let (Some(ps), Some(store)) = (&p.images.pull_secret, &p.secrets) {
+        if let (Some(ps), Some(store)) = (
+            &p.images.pull_secret,
+            p.secrets.as_ref().and_then(|s| s.external()),
+        ) {
             let name = ps.name.get_ref();
             let registry = p.images.registry.get_ref();
             let host = registry.split('/').next().unwrap_or(registry);
@@ -640,17 +665,16 @@ impl<'a> Planner<'a> {
                         format!("Credentials for pulling the platform's own images from {host}"),
                         format!(
                             "the External Secrets operator and the {} {}",
-                            store.store_kind.get_ref(),
-                            store.store
+                            store.store_kind, store.store
                         ),
                         base_wave.clone(),
                         "platform.toml [images.pull_secret]".into(),
                     ),
                     resource: Resource::ExternalSecret(ExternalSecret {
                         meta: self.base_meta(name, Some(&ns)),
-                        refresh_interval: store.refresh_interval.clone(),
-                        store: store.store.clone(),
-                        store_kind: store.store_kind.get_ref().clone(),
+                        refresh_interval: store.refresh_interval.to_string(),
+                        store: store.store.to_string(),
+                        store_kind: store.store_kind.to_string(),
                         target: name.clone(),
                         data: vec![
                             SecretRef {
@@ -1504,7 +1528,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             ));
         }
 
-        if has_secrets && let Some(store) = &p.secrets {
+        if has_secrets && let Some(store) = p.secrets.as_ref().and_then(|s| s.external()) {
             let data = f
                 .secrets
                 .iter()
@@ -1529,19 +1553,73 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                 ),
                 format!(
                     "the External Secrets operator and the {} {}",
-                    store.store_kind.get_ref(),
-                    store.store
+                    store.store_kind, store.store
                 ),
                 Resource::ExternalSecret(ExternalSecret {
                     meta: self.meta(secret_name.clone()),
-                    refresh_interval: store.refresh_interval.clone(),
-                    store: store.store.clone(),
-                    store_kind: store.store_kind.get_ref().clone(),
-                    target: secret_name,
+                    refresh_interval: store.refresh_interval.to_string(),
+                    store: store.store.to_string(),
+                    store_kind: store.store_kind.to_string(),
+                    target: secret_name.clone(),
                     data,
                     docker_config: None,
                 }),
             ));
+        }
+
+        let backend = p
+            .secrets
+            .as_ref()
+            .map_or("", |s| s.backend.get_ref().as_str());
+        let secret_file = crate::check::secret_files::file_name(backend, &name)
+            .and_then(|n| self.p.secret_files.get(&n));
+        if let (true, Some(sf)) = (has_secrets, secret_file) {
+            if backend == "sops" {
+                out.push(self.file(
+                    "secret.sops.yaml",
+                    "SECRET",
+                    format!("The keys {name} needs, encrypted with sops"),
+                    Resource::Verbatim(Verbatim {
+                        text: sf.source.text.clone(),
+                    }),
+                ));
+            } else {
+                let mut meta = self.meta(secret_name.clone());
+                for (k, v) in sf.doc["metadata"]["annotations"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                {
+                    if k.starts_with("sealedsecrets.bitnami.com/")
+                        && let Some(v) = v.as_str()
+                    {
+                        meta.annotations.insert(k.clone(), v.to_string());
+                    }
+                }
+                out.push(
+                    self.file_needing(
+                        "sealedsecret.yaml",
+                        "SEALEDSECRET",
+                        format!(
+                            "The keys {name} needs, sealed with kubeseal (from {})",
+                            sf.source.path
+                        ),
+                        "the Sealed Secrets controller, whose key sealed it".into(),
+                        Resource::SealedSecret(SealedSecret {
+                            meta,
+                            encrypted_data: sf.doc["spec"]["encryptedData"]
+                                .as_object()
+                                .into_iter()
+                                .flatten()
+                                .map(|(k, v)| {
+                                    (k.clone(), v.as_str().unwrap_or_default().to_string())
+                                })
+                                .collect(),
+                            template: sf.doc["spec"].get("template").cloned(),
+                        }),
+                    ),
+                );
+            }
         }
 
         if let Some(storage) = &p.storage {

@@ -39,6 +39,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "policyexception.yaml.j2",
     "priorityclass.yaml.j2",
     "pvc.yaml.j2",
+    "sealedsecret.yaml.j2",
     "service.yaml.j2",
     "serviceaccount.yaml.j2",
     "statefulset.yaml.j2",
@@ -114,6 +115,9 @@ pub fn render(plan: &Plan) -> Result<Tree> {
 }
 
 pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> {
+    if let crate::plan::Resource::Verbatim(v) = &file.resource {
+        return Ok(v.text.clone());
+    }
     let name = file.resource.template();
     let template = env.get_template(name)?;
     let ctx = minijinja::context! {

@@ -23,9 +23,12 @@ pub fn verify(tree: &Tree) -> Result<()> {
         .filter(|(path, _)| path.ends_with(".yaml"))
         .collect();
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
-        verify_document(text)
-            .err()
-            .map(|e| format!("{path}: {e:#}"))
+        let result = if path.ends_with(".sops.yaml") {
+            verify_sops(text)
+        } else {
+            verify_document(text)
+        };
+        result.err().map(|e| format!("{path}: {e:#}"))
     })
     .into_iter()
     .flatten()
@@ -77,10 +80,29 @@ pub fn verify_document(text: &str) -> Result<()> {
         ("kustomize.config.k8s.io/v1alpha1", "Component") => strict::<Component>(&doc),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => strict::<HttpRoute>(&doc),
         ("kyverno.io/v1", "ClusterPolicy") => strict::<ClusterPolicy>(&doc),
+        ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
         _ => bail!("no verifier for apiVersion {api:?}, kind {kind:?}"),
     }
+}
+
+/// A SOPS-encrypted Secret, emitted as the user encrypted it: a Secret with
+/// sops metadata and no plaintext value.
+pub fn verify_sops(text: &str) -> Result<()> {
+    let doc: Value = serde_saphyr::from_str(text).map_err(|e| anyhow!("not valid YAML: {e}"))?;
+    if doc["apiVersion"] != "v1" || doc["kind"] != "Secret" || doc["sops"]["mac"].as_str().is_none()
+    {
+        bail!("not a SOPS-encrypted Secret");
+    }
+    for field in ["data", "stringData"] {
+        for (k, v) in doc[field].as_object().into_iter().flatten() {
+            if !v.as_str().is_some_and(|s| s.starts_with("ENC[")) {
+                bail!("{field}.{k} is not encrypted");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn round_trip<T: DeserializeOwned + serde::Serialize>(doc: &Value) -> Result<()> {
@@ -242,6 +264,24 @@ struct PathMatch {
 struct BackendRef {
     name: String,
     port: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SealedSecret {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: SealedSecretSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SealedSecretSpec {
+    encrypted_data: std::collections::BTreeMap<String, String>,
+    template: Option<Value>,
 }
 
 #[derive(Deserialize)]
