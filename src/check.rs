@@ -266,6 +266,31 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
             }
         }
     }
+    for e in &p.scanner_exceptions {
+        let id = e.check.get_ref();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            d.push(Diagnostic::at(
+                "E0123",
+                file,
+                e.check.span(),
+                format!("`{id}` is not a scanner check id"),
+                "write the check's id as the scanner prints it, such as `CKV_K8S_43`",
+            ));
+        }
+        if e.reason.get_ref().trim().len() < 10 || e.reason.get_ref().contains('=') {
+            d.push(Diagnostic::at(
+                "E0123",
+                file,
+                e.reason.span(),
+                "a scanner exception needs a real reason, without `=`",
+                "say in a sentence why the platform does not follow the check",
+            ));
+        }
+    }
     if let Some(k) = &p.kyverno {
         one_of(&k.failure_action, &["Enforce", "Audit"], file, d);
     }

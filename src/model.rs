@@ -29,6 +29,18 @@ pub struct PlatformFile {
     pub network: Option<Network>,
     /// Kyverno policies that enforce in the cluster what the compiler checks.
     pub kyverno: Option<Kyverno>,
+    /// Checks of a manifest scanner (checkov `CKV_K8S_*`) the platform
+    /// deliberately does not follow, each with the reason; written onto every
+    /// workload as `checkov.io/skip` annotations.
+    #[serde(default)]
+    pub scanner_exceptions: Vec<ScannerException>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerException {
+    pub check: Spanned<String>,
+    pub reason: Spanned<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 
 mod kyverno;
 
-pub use kyverno::{ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException};
+pub use kyverno::{
+    ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException, scanner_checks,
+};
 
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, ProbeTiming, WorkloadKind};
@@ -1191,6 +1193,26 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         data
     }
 
+    /// Scanner checks this workload skips and why: the platform's scanner
+    /// exceptions, then those the service's lint exceptions imply (first
+    /// reason wins for a check named twice).
+    fn scanner_skips(&self) -> Vec<(String, String)> {
+        let mut skips: IndexMap<String, String> = IndexMap::new();
+        for e in &self.p.platform.scanner_exceptions {
+            skips
+                .entry(e.check.get_ref().clone())
+                .or_insert_with(|| one_line(e.reason.get_ref()));
+        }
+        for e in &self.svc.file.exceptions {
+            for check in scanner_checks(e.rule.get_ref()) {
+                skips
+                    .entry(check.to_string())
+                    .or_insert_with(|| one_line(e.reason.get_ref()).replace('=', " "));
+            }
+        }
+        skips.into_iter().collect()
+    }
+
     fn hostname(&self, host: &str) -> String {
         let domain = self.p.platform.platform.domain.get_ref();
         if host.is_empty() {
@@ -1389,6 +1411,12 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             meta.annotations.insert(
                 format!("{EXCEPTION_ANNOTATION}{}", e.rule.get_ref()),
                 one_line(e.reason.get_ref()),
+            );
+        }
+        for (i, (check, reason)) in self.scanner_skips().into_iter().enumerate() {
+            meta.annotations.insert(
+                format!("checkov.io/skip{}", i + 1),
+                format!("{check}={reason}"),
             );
         }
 

@@ -3,10 +3,12 @@
 //! - `render`: compile platform.toml and services/ into output/.
 //! - `check`: the drift check; fails when output/ is not what the sources
 //!   compile to.
+//! - `scan`: the checkov scanner over output/; fails on any finding.
 //! - `bench [DIR]`: render synthetic platforms of 20, 200 and 2000 services
 //!   into DIR and report time, memory and the `cp -r` floor.
 
 mod bench;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,15 @@ fn main() -> ExitCode {
     let command = match args.first().map(String::as_str) {
         Some("render") => Command::Render,
         Some("check") => Command::Check,
+        Some("scan") => {
+            return match scan::run(&root) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some("bench") => {
             return match bench::run(&args[1..]) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -37,7 +48,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <render | check | bench [DIR] [--sizes 20,200,2000] [--keep]>\n\n  render  compile platform.toml and services/ into output/\n  check   fail if output/ differs from what the sources compile to\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
+                "usage: cargo xtask <render | check | scan | bench [DIR] [--sizes 20,200,2000] [--keep]>\n\n  render  compile platform.toml and services/ into output/\n  check   fail if output/ differs from what the sources compile to\n  scan    run the checkov scanner over output/ (installs it on first use)\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
             );
             return ExitCode::FAILURE;
         }
