@@ -12,6 +12,7 @@ use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, Spanned, WorkloadKind};
 use crate::quantity;
 
+mod environments;
 mod lints;
 pub mod secret_files;
 
@@ -26,6 +27,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
         check_service(&index, svc, d);
     }
     secret_files::check(loaded, d);
+    environments::check(loaded, d);
 }
 
 /// Lookups shared by the service checks.

@@ -34,6 +34,98 @@ pub struct PlatformFile {
     /// workload as `checkov.io/skip` annotations.
     #[serde(default)]
     pub scanner_exceptions: Vec<ScannerException>,
+    /// How the rendered tree reaches the clusters.
+    pub gitops: Option<GitOps>,
+    #[serde(default)]
+    pub clusters: Vec<Cluster>,
+    /// Each gets an overlay of every service it runs.
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitOps {
+    /// `argocd`, `flux`, or both.
+    pub engines: Vec<Spanned<String>>,
+    /// Where the rendered tree lives in the repository.
+    pub path: String,
+    /// The branch (or revision) clusters follow unless they say otherwise.
+    pub revision: String,
+    /// Argo CD: its namespace and the name of the AppProject.
+    #[serde(default = "argocd_namespace")]
+    pub argocd_namespace: String,
+    /// Flux: its namespace and how often it reconciles.
+    #[serde(default = "flux_namespace")]
+    pub flux_namespace: String,
+    #[serde(default = "flux_interval")]
+    pub interval: String,
+}
+
+fn do_not_schedule() -> String {
+    "DoNotSchedule".into()
+}
+
+fn argocd_namespace() -> String {
+    "argocd".into()
+}
+
+fn flux_namespace() -> String {
+    "flux-system".into()
+}
+
+fn flux_interval() -> String {
+    "10m".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    pub name: Spanned<String>,
+    /// API server URL as Argo CD knows it (`https://kubernetes.default.svc`
+    /// for the cluster Argo CD runs in).
+    pub server: String,
+    /// Categories whose services run here; all when empty.
+    #[serde(default)]
+    pub categories: Vec<Spanned<String>>,
+    /// Flux: the branch this cluster follows, when it is not the platform's
+    /// revision (a staged rollout promotes commits to it after a soak).
+    pub revision: Option<String>,
+    /// Flux: why and how this cluster's revision lags, for the README.
+    pub promotion: Option<String>,
+    /// Flux: variables substituted into this cluster's manifests.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    /// Replaces the platform namespace.
+    pub namespace: Spanned<String>,
+    /// Clusters the environment runs on (each service goes to the one whose
+    /// categories hold it); the first cluster when omitted.
+    #[serde(default)]
+    pub clusters: Vec<Spanned<String>>,
+    /// Replaces the platform domain in hostnames.
+    pub domain: Spanned<String>,
+    /// Tag of the platform's own images here.
+    pub image_tag: Option<String>,
+    /// Services that do not run here.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// Per-service changes, by service name.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, Override>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub replicas: Option<Spanned<u32>>,
+    pub cpu: Option<Quantities>,
+    pub memory: Option<Quantities>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +221,10 @@ pub struct Defaults {
     pub grace_period_seconds: u32,
     /// Priority class of a service that names none.
     pub priority_class: Spanned<String>,
+    /// `whenUnsatisfiable` of the spread over nodes of a replicated workload
+    /// (`DoNotSchedule` or `ScheduleAnyway`).
+    #[serde(default = "do_not_schedule")]
+    pub topology_spread: String,
     pub security: SecurityDefaults,
     pub probes: ProbeDefaults,
 }
@@ -295,6 +391,8 @@ pub struct ServiceFile {
     pub depends_on: Vec<Dependency>,
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// Horizontal autoscaling (an HPA); `replicas` defaults to its minimum.
+    pub autoscaling: Option<Autoscaling>,
     /// Destinations outside the cluster the service calls (egress to the
     /// internet, private ranges excluded).
     #[serde(default)]
@@ -329,6 +427,16 @@ impl Port {
         self.metrics
             .unwrap_or_else(|| self.name.get_ref().ends_with("metrics"))
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscaling {
+    pub min: Spanned<u32>,
+    pub max: Spanned<u32>,
+    /// Target average utilisation, percent of the request.
+    pub cpu: Option<Spanned<u32>>,
+    pub memory: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,6 +13,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod kyverno;
+mod overlay;
+
+pub use overlay::{OVERLAYS_DIR, Patch, Placement, WorkloadPatch};
 
 pub use kyverno::{
     ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException, scanner_checks,
@@ -79,6 +82,9 @@ pub enum Resource {
     ClusterPolicy(ClusterPolicy),
     PolicyException(PolicyException),
     SealedSecret(SealedSecret),
+    Hpa(Hpa),
+    WorkloadPatch(WorkloadPatch),
+    Patch(Patch),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
     Verbatim(Verbatim),
@@ -91,6 +97,19 @@ pub struct SealedSecret {
     pub encrypted_data: BTreeMap<String, String>,
     /// The Secret's template, as kubeseal wrote it.
     pub template: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hpa {
+    pub meta: Meta,
+    /// Kind and name of the scaled workload.
+    pub kind: String,
+    pub target: String,
+    pub min: u32,
+    pub max: u32,
+    /// Target average utilisation in percent.
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +142,9 @@ impl Resource {
             Resource::ClusterPolicy(_) => "clusterpolicy.yaml.j2",
             Resource::PolicyException(_) => "policyexception.yaml.j2",
             Resource::SealedSecret(_) => "sealedsecret.yaml.j2",
+            Resource::Hpa(_) => "hpa.yaml.j2",
+            Resource::WorkloadPatch(_) => "workloadpatch.yaml.j2",
+            Resource::Patch(_) => "patch.yaml.j2",
             Resource::Verbatim(_) => "",
         }
     }
@@ -179,11 +201,21 @@ pub struct ComponentPatch {
     pub value: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Kustomization {
     pub namespace: Option<String>,
     pub resources: Vec<String>,
     pub components: Vec<String>,
+    /// Strategic-merge patch files (overlays).
+    pub patches: Vec<String>,
+    /// Image tags the overlay sets.
+    pub images: Vec<ImageTag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageTag {
+    pub name: String,
+    pub tag: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,6 +234,8 @@ pub struct Workload {
 #[derive(Debug, Clone, Serialize)]
 pub struct Pod {
     pub host_network: bool,
+    /// Spread over nodes (replicas > 1): `whenUnsatisfiable`.
+    pub spread: Option<String>,
     pub image_pull_secrets: Vec<String>,
     pub labels: IndexMap<String, String>,
     pub annotations: IndexMap<String, String>,
@@ -259,7 +293,7 @@ pub struct PortSpec {
     pub host_port: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceSpec {
     pub cpu_request: String,
     pub cpu_limit: String,
@@ -460,6 +494,9 @@ impl<'a> Planner<'a> {
         for svc in self.services.clone() {
             dirs.push(self.plan_service(svc));
         }
+        for env in &self.platform.environments {
+            self.plan_environment(env);
+        }
         self.files.push(PlannedFile {
             path: "kustomization.yaml".into(),
             header: self.header(
@@ -476,6 +513,7 @@ impl<'a> Planner<'a> {
                 namespace: None,
                 resources: dirs,
                 components: vec![],
+                ..Default::default()
             }),
         });
         Plan { files: self.files }
@@ -544,7 +582,8 @@ impl<'a> Planner<'a> {
     fn plan_base(&mut self) {
         let p = self.platform;
         let base_wave = "0 (base)".to_string();
-        let mut resources = Vec::new();
+        let mut cluster_res = Vec::new();
+        let mut ns_res = Vec::new();
         let platform_ns = p.platform.namespace.get_ref().clone();
 
         for ns in self.namespaces() {
@@ -570,9 +609,9 @@ impl<'a> Planner<'a> {
                     "NOTE: Pod Security enforces {level} here, not restricted, because of {why}; audit and warn stay at restricted"
                 ));
             }
-            resources.push(file.clone());
+            ns_res.push(file.clone());
             self.files.push(PlannedFile {
-                path: format!("{BASE_DIR}/{file}"),
+                path: format!("{BASE_DIR}/namespace/{file}"),
                 header,
                 resource: Resource::Namespace(Namespace { meta }),
             });
@@ -583,9 +622,9 @@ impl<'a> Planner<'a> {
             } else {
                 format!("serviceaccount-{ns}.yaml")
             };
-            resources.push(file.clone());
+            ns_res.push(file.clone());
             self.files.push(PlannedFile {
-                path: format!("{BASE_DIR}/{file}"),
+                path: format!("{BASE_DIR}/namespace/{file}"),
                 header: self.header(
                     format!("SERVICEACCOUNT: {sa}"),
                     "Identity of every workload; no API token is mounted".into(),
@@ -606,7 +645,7 @@ impl<'a> Planner<'a> {
                 } else {
                     format!("networkpolicy-default-deny-{ns}.yaml")
                 };
-                resources.push(file.clone());
+                ns_res.push(file.clone());
                 let mut dns = IndexMap::new();
                 for (k, v) in &net.dns_labels {
                     dns.insert(k.clone(), v.clone());
@@ -622,7 +661,7 @@ impl<'a> Planner<'a> {
                     "CRITICAL: each service's own policy allows exactly its declared edges; never widen this one".into(),
                 );
                 self.files.push(PlannedFile {
-                    path: format!("{BASE_DIR}/{file}"),
+                    path: format!("{BASE_DIR}/namespace/{file}"),
                     header,
                     resource: Resource::NetworkPolicy(NetworkPolicy {
                         meta: self.base_meta("default-deny", Some(&ns)),
@@ -659,9 +698,9 @@ impl<'a> Planner<'a> {
                 } else {
                     format!("externalsecret-{name}-{ns}.yaml")
                 };
-                resources.push(file.clone());
+                ns_res.push(file.clone());
                 self.files.push(PlannedFile {
-                    path: format!("{BASE_DIR}/{file}"),
+                    path: format!("{BASE_DIR}/namespace/{file}"),
                     header: self.header(
                         format!("EXTERNALSECRET: {name}"),
                         format!("Credentials for pulling the platform's own images from {host}"),
@@ -699,9 +738,9 @@ impl<'a> Planner<'a> {
         for pc in &p.priority_classes {
             let name = pc.name.get_ref();
             let file = format!("priorityclass-{name}.yaml");
-            resources.push(file.clone());
+            cluster_res.push(file.clone());
             self.files.push(PlannedFile {
-                path: format!("{BASE_DIR}/{file}"),
+                path: format!("{BASE_DIR}/cluster/{file}"),
                 header: self.header(
                     format!("PRIORITYCLASS: {name}"),
                     pc.description.clone(),
@@ -721,7 +760,7 @@ impl<'a> Planner<'a> {
 
         if let Some(s) = &p.storage {
             let name = s.class.get_ref();
-            resources.push("storageclass.yaml".into());
+            cluster_res.push("storageclass.yaml".into());
             let mut header = self.header(
                 format!("STORAGECLASS: {name}"),
                 format!("Dynamic volumes from {}", s.provisioner),
@@ -735,7 +774,7 @@ impl<'a> Planner<'a> {
                 );
             }
             self.files.push(PlannedFile {
-                path: format!("{BASE_DIR}/storageclass.yaml"),
+                path: format!("{BASE_DIR}/cluster/storageclass.yaml"),
                 header,
                 resource: Resource::StorageClass(StorageClass {
                     meta: self.base_meta(name, None),
@@ -750,12 +789,11 @@ impl<'a> Planner<'a> {
         }
 
         if let Some(k) = &p.kyverno {
-            let namespaces = self.namespaces();
             for policy in KYVERNO_POLICIES {
                 let file = format!("clusterpolicy-{}.yaml", policy.name);
-                resources.push(file.clone());
+                cluster_res.push(file.clone());
                 self.files.push(PlannedFile {
-                    path: format!("{BASE_DIR}/{file}"),
+                    path: format!("{BASE_DIR}/cluster/{file}"),
                     header: self.header(
                         format!("CLUSTERPOLICY: {}", policy.name),
                         format!(
@@ -770,7 +808,7 @@ impl<'a> Planner<'a> {
                         policy,
                         self.base_meta(policy.name, None),
                         k.failure_action.get_ref(),
-                        &namespaces,
+                        self.part_of(),
                     )),
                 });
             }
@@ -798,19 +836,49 @@ impl<'a> Planner<'a> {
             }),
         });
 
+        for (dir, purpose, list) in [
+            (
+                "cluster",
+                "Cluster-scoped resources, once per cluster: priority classes, storage, policies",
+                cluster_res,
+            ),
+            (
+                "namespace",
+                "The platform namespace and what every workload in it relies on: service account, default-deny policy, pull secret",
+                ns_res,
+            ),
+        ] {
+            self.files.push(PlannedFile {
+                path: format!("{BASE_DIR}/{dir}/kustomization.yaml"),
+                header: self.header(
+                    format!("KUSTOMIZATION: base/{dir}"),
+                    purpose.into(),
+                    "nothing".into(),
+                    base_wave.clone(),
+                    "platform.toml".into(),
+                ),
+                resource: Resource::Kustomization(Kustomization {
+                    namespace: None,
+                    resources: list,
+                    components: vec![],
+                    ..Default::default()
+                }),
+            });
+        }
         self.files.push(PlannedFile {
             path: format!("{BASE_DIR}/kustomization.yaml"),
             header: self.header(
                 "KUSTOMIZATION: base".into(),
-                "The platform's own resources: namespaces, service accounts, priority classes, storage".into(),
+                "The platform's own resources, cluster-scoped and namespaced".into(),
                 "nothing".into(),
                 base_wave,
                 "platform.toml".into(),
             ),
             resource: Resource::Kustomization(Kustomization {
                 namespace: None,
-                resources,
+                resources: vec!["cluster".into(), "namespace".into()],
                 components: vec![],
+                ..Default::default()
             }),
         });
     }
@@ -869,6 +937,7 @@ impl<'a> Planner<'a> {
                 namespace: Some(sp.namespace.clone()),
                 resources,
                 components: vec![component],
+                ..Default::default()
             }),
         });
         dir
@@ -1014,6 +1083,8 @@ pub fn address(
 struct ServicePlanner<'p, 'a> {
     p: &'p Planner<'a>,
     svc: &'a LoadedService,
+    /// The environment being planned; None for the base.
+    env: Option<&'a crate::model::Environment>,
     kind: WorkloadKind,
     namespace: String,
     dir: String,
@@ -1029,6 +1100,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         ServicePlanner {
             p,
             svc,
+            env: None,
             kind: svc
                 .file
                 .kind
@@ -1213,8 +1285,54 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         skips.into_iter().collect()
     }
 
+    /// The same service as the environment runs it.
+    fn in_env(mut self, env: &'a crate::model::Environment) -> Self {
+        self.env = Some(env);
+        self
+    }
+
+    fn env_override(&self) -> Option<&'a crate::model::Override> {
+        self.env.and_then(|e| e.overrides.get(&self.svc.name))
+    }
+
+    /// Replicas: the environment's, the service's, its autoscaling minimum,
+    /// or the platform default; None for a DaemonSet.
+    fn replicas(&self) -> Option<u32> {
+        let f = &self.svc.file;
+        match self.kind {
+            WorkloadKind::DaemonSet => None,
+            _ => Some(
+                self.env_override()
+                    .and_then(|o| o.replicas.as_ref())
+                    .or(f.replicas.as_ref())
+                    .map(|r| *r.get_ref())
+                    .or_else(|| f.autoscaling.as_ref().map(|a| *a.min.get_ref()))
+                    .unwrap_or(self.p.platform.defaults.replicas),
+            ),
+        }
+    }
+
+    fn resources(&self) -> ResourceSpec {
+        let f = &self.svc.file;
+        let o = self.env_override();
+        let cpu = o.and_then(|o| o.cpu.as_ref()).unwrap_or(&f.resources.cpu);
+        let memory = o
+            .and_then(|o| o.memory.as_ref())
+            .unwrap_or(&f.resources.memory);
+        ResourceSpec {
+            cpu_request: cpu.request.get_ref().clone(),
+            cpu_limit: cpu.limit.get_ref().clone(),
+            memory_request: memory.request.get_ref().clone(),
+            memory_limit: memory.limit.get_ref().clone(),
+        }
+    }
+
     fn hostname(&self, host: &str) -> String {
-        let domain = self.p.platform.platform.domain.get_ref();
+        let domain = self
+            .env
+            .map_or(self.p.platform.platform.domain.get_ref(), |e| {
+                e.domain.get_ref()
+            });
         if host.is_empty() {
             domain.clone()
         } else {
@@ -1233,7 +1351,11 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             i.clone()
         } else {
             let images = &self.p.platform.images;
-            format!("{}/{i}:{}", images.registry.get_ref(), images.tag.get_ref())
+            let tag = self
+                .env
+                .and_then(|e| e.image_tag.as_ref())
+                .unwrap_or(images.tag.get_ref());
+            format!("{}/{i}:{tag}", images.registry.get_ref())
         }
     }
 
@@ -1398,14 +1520,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         }
 
         let shutdown = f.shutdown.as_ref();
-        let replicas = match self.kind {
-            WorkloadKind::DaemonSet => None,
-            _ => Some(
-                f.replicas
-                    .as_ref()
-                    .map_or(p.defaults.replicas, |r| *r.get_ref()),
-            ),
-        };
+        let replicas = self.replicas();
         let mut meta = self.meta(name.clone());
         for e in &f.exceptions {
             meta.annotations.insert(
@@ -1429,6 +1544,9 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             selector: self.selector(),
             service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
             pod: Pod {
+                spread: replicas
+                    .is_some_and(|r| r > 1)
+                    .then(|| p.defaults.topology_spread.clone()),
                 image_pull_secrets: match (&p.images.pull_secret, &p.secrets) {
                     (Some(ps), Some(_)) if self.own_image() => vec![ps.name.get_ref().clone()],
                     _ => vec![],
@@ -1477,12 +1595,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                             .is_none_or(|r| *r.get_ref()),
                         drop_all_capabilities: !privileged,
                     },
-                    resources: ResourceSpec {
-                        cpu_request: f.resources.cpu.request.get_ref().clone(),
-                        cpu_limit: f.resources.cpu.limit.get_ref().clone(),
-                        memory_request: f.resources.memory.request.get_ref().clone(),
-                        memory_limit: f.resources.memory.limit.get_ref().clone(),
-                    },
+                    resources: self.resources(),
                     startup_probe: startup,
                     readiness_probe: readiness,
                     liveness_probe: liveness,
@@ -1680,6 +1793,28 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             }
         }
 
+        if let Some(a) = &f.autoscaling {
+            out.push(self.file_needing(
+                "hpa.yaml",
+                "HORIZONTALPODAUTOSCALER",
+                format!(
+                    "Scales {name} between {} and {} replicas",
+                    a.min.get_ref(),
+                    a.max.get_ref()
+                ),
+                format!("the {name} workload and the metrics server"),
+                Resource::Hpa(Hpa {
+                    meta: self.meta(name.clone()),
+                    kind: format!("{:?}", self.kind),
+                    target: name.clone(),
+                    min: *a.min.get_ref(),
+                    max: *a.max.get_ref(),
+                    cpu: a.cpu.as_ref().map(|c| *c.get_ref()),
+                    memory: a.memory.as_ref().map(|m| *m.get_ref()),
+                }),
+            ));
+        }
+
         let wants_pdb = f.pdb.as_ref().is_none_or(|p| *p.get_ref());
         if wants_pdb && replicas.is_some_and(|r| r > 1) {
             out.push(self.file_needing(
@@ -1697,7 +1832,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
 
         if p.kyverno.is_some()
             && let Some(exception) =
-                kyverno::exception_for(f, self.kind, &self.namespace, self.meta(name.clone()))
+                kyverno::exception_for(f, self.kind, self.p.part_of(), self.meta(name.clone()))
         {
             out.push(self.file_needing(
                 "policyexception.yaml",

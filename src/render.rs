@@ -31,10 +31,12 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "daemonset.yaml.j2",
     "deployment.yaml.j2",
     "externalsecret.yaml.j2",
+    "hpa.yaml.j2",
     "httproute.yaml.j2",
     "kustomization.yaml.j2",
     "namespace.yaml.j2",
     "networkpolicy.yaml.j2",
+    "patch.yaml.j2",
     "pdb.yaml.j2",
     "policyexception.yaml.j2",
     "priorityclass.yaml.j2",
@@ -44,6 +46,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "serviceaccount.yaml.j2",
     "statefulset.yaml.j2",
     "storageclass.yaml.j2",
+    "workloadpatch.yaml.j2",
 ];
 
 /// A rendered tree: relative path → content, in path order.

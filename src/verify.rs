@@ -25,6 +25,12 @@ pub fn verify(tree: &Tree) -> Result<()> {
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
         let result = if path.ends_with(".sops.yaml") {
             verify_sops(text)
+        } else if path
+            .rsplit('/')
+            .next()
+            .is_some_and(|f| f.starts_with("patch-"))
+        {
+            verify_patch(tree, path, text)
         } else {
             verify_document(text)
         };
@@ -43,8 +49,7 @@ pub fn verify(tree: &Tree) -> Result<()> {
     }
 }
 
-/// Parses one YAML document and checks it against its kind's type.
-pub fn verify_document(text: &str) -> Result<()> {
+fn parse(text: &str) -> Result<Value> {
     if !text.ends_with('\n') || text.ends_with("\n\n") || text.contains('\r') {
         bail!("a file must end with exactly one LF newline and contain no CR");
     }
@@ -52,8 +57,69 @@ pub fn verify_document(text: &str) -> Result<()> {
     // (a defence against hostile input) is not needed.
     let mut options = serde_saphyr::Options::default();
     options.budget = None;
-    let doc: Value = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| anyhow!("not valid YAML: {e}"))?;
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| anyhow!("not valid YAML: {e}"))
+}
+
+/// Parses one YAML document and checks it against its kind's type.
+pub fn verify_document(text: &str) -> Result<()> {
+    verify_value(&parse(text)?)
+}
+
+/// A strategic-merge patch of an overlay (`overlays/<env>/<dir>/patch-<file>`)
+/// is merged onto the base document it patches (`<dir>/<file>`), and the
+/// result checked like any document: a misspelt field in a patch is caught.
+pub fn verify_patch(tree: &Tree, path: &str, text: &str) -> Result<()> {
+    let patch = parse(text)?;
+    let rest = path.splitn(3, '/').nth(2).unwrap_or("");
+    let (dir, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let target = format!("{dir}/{}", file.trim_start_matches("patch-"));
+    let base = tree
+        .get(&target)
+        .ok_or_else(|| anyhow!("patches {target}, which is not in the tree"))?;
+    let mut doc = parse(base)?;
+    if doc["kind"] != patch["kind"] || doc["metadata"]["name"] != patch["metadata"]["name"] {
+        bail!("does not name the kind and name of {target}");
+    }
+    if patch.get("$patch").and_then(Value::as_str) == Some("delete") {
+        return Ok(());
+    }
+    merge(&mut doc, &patch);
+    verify_value(&doc).map_err(|e| anyhow!("merged onto {target}: {e:#}"))
+}
+
+/// Strategic merge, as far as platformc's patches use it: maps merge
+/// recursively, `null` removes a field, lists of objects with a `name` merge
+/// item by item, other lists are replaced.
+fn merge(base: &mut Value, patch: &Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    b.remove(k);
+                } else if let Some(existing) = b.get_mut(k) {
+                    merge(existing, v);
+                } else {
+                    b.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(p))
+            if p.iter().all(|i| i.get("name").is_some())
+                && b.iter().all(|i| i.get("name").is_some()) =>
+        {
+            for item in p {
+                match b.iter_mut().find(|x| x.get("name") == item.get("name")) {
+                    Some(existing) => merge(existing, item),
+                    None => b.push(item.clone()),
+                }
+            }
+        }
+        (b, p) => *b = p.clone(),
+    }
+}
+
+fn verify_value(doc: &Value) -> Result<()> {
+    let doc = doc.clone();
     let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
     use k8s_openapi::api;
@@ -68,6 +134,9 @@ pub fn verify_document(text: &str) -> Result<()> {
         ("apps/v1", "DaemonSet") => round_trip::<api::apps::v1::DaemonSet>(&doc),
         ("networking.k8s.io/v1", "NetworkPolicy") => {
             round_trip::<api::networking::v1::NetworkPolicy>(&doc)
+        }
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+            round_trip::<api::autoscaling::v2::HorizontalPodAutoscaler>(&doc)
         }
         ("policy/v1", "PodDisruptionBudget") => {
             round_trip::<api::policy::v1::PodDisruptionBudget>(&doc)
@@ -180,6 +249,25 @@ struct Kustomization {
     resources: Vec<String>,
     #[serde(default)]
     components: Vec<String>,
+    #[serde(default)]
+    patches: Vec<PatchRef>,
+    #[serde(default)]
+    images: Vec<ImageRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PatchRef {
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ImageRef {
+    name: String,
+    new_tag: String,
 }
 
 #[derive(Deserialize)]
@@ -331,9 +419,17 @@ struct KyvernoResources {
 #[allow(dead_code)]
 struct KyvernoResourceFilter {
     kinds: Vec<String>,
-    namespaces: Vec<String>,
+    #[serde(rename = "namespaceSelector")]
+    namespace_selector: NamespaceSelector,
     #[serde(default)]
     names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[allow(dead_code)]
+struct NamespaceSelector {
+    match_labels: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]

@@ -110,7 +110,9 @@ pub struct ClusterPolicy {
     pub meta: Meta,
     pub rule: String,
     pub kind: String,
-    pub namespaces: Vec<String>,
+    /// Namespaces are matched by their `app.kubernetes.io/part-of` label, so
+    /// the policy covers every environment's namespace.
+    pub part_of: String,
     pub failure_action: String,
     pub message: String,
     pub pattern: Value,
@@ -120,13 +122,13 @@ pub fn cluster_policy(
     p: &KyvernoPolicy,
     meta: Meta,
     failure_action: &str,
-    namespaces: &[String],
+    part_of: &str,
 ) -> ClusterPolicy {
     ClusterPolicy {
         meta,
         rule: p.rule.to_string(),
         kind: p.kind.to_string(),
-        namespaces: namespaces.to_vec(),
+        part_of: part_of.to_string(),
         failure_action: failure_action.to_string(),
         message: p.message.to_string(),
         pattern: (p.pattern)(),
@@ -138,7 +140,9 @@ pub struct PolicyException {
     pub meta: Meta,
     pub exceptions: Vec<ExceptedPolicy>,
     pub kinds: Vec<String>,
-    pub namespace: String,
+    /// Matched by label, like the policies, so one exception serves every
+    /// environment's namespace.
+    pub part_of: String,
     /// The workload and the pods it creates.
     pub names: Vec<String>,
 }
@@ -156,7 +160,7 @@ pub struct ExceptedPolicy {
 pub fn exception_for(
     f: &ServiceFile,
     kind: WorkloadKind,
-    namespace: &str,
+    part_of: &str,
     meta: Meta,
 ) -> Option<PolicyException> {
     let mut exceptions = Vec::new();
@@ -189,7 +193,7 @@ pub fn exception_for(
         meta,
         exceptions,
         kinds,
-        namespace: namespace.to_string(),
+        part_of: part_of.to_string(),
         names: vec![name.clone(), format!("{name}-*")],
     })
 }
