@@ -12,8 +12,13 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod argocd;
 mod kyverno;
 mod overlay;
+
+pub use argocd::{
+    APPLICATION_HEALTH_LUA, AppProject, Application, ApplicationSet, IgnoreDifference, SYNC_OPTIONS,
+};
 
 pub use overlay::{OVERLAYS_DIR, Patch, Placement, WorkloadPatch};
 
@@ -84,6 +89,9 @@ pub enum Resource {
     SealedSecret(SealedSecret),
     Hpa(Hpa),
     WorkloadPatch(WorkloadPatch),
+    Application(Application),
+    ApplicationSet(ApplicationSet),
+    AppProject(AppProject),
     Patch(Patch),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
@@ -144,6 +152,9 @@ impl Resource {
             Resource::SealedSecret(_) => "sealedsecret.yaml.j2",
             Resource::Hpa(_) => "hpa.yaml.j2",
             Resource::WorkloadPatch(_) => "workloadpatch.yaml.j2",
+            Resource::Application(_) => "application.yaml.j2",
+            Resource::ApplicationSet(_) => "applicationset.yaml.j2",
+            Resource::AppProject(_) => "appproject.yaml.j2",
             Resource::Patch(_) => "patch.yaml.j2",
             Resource::Verbatim(_) => "",
         }
@@ -494,8 +505,15 @@ impl<'a> Planner<'a> {
         for svc in self.services.clone() {
             dirs.push(self.plan_service(svc));
         }
+        let mut envs = Vec::new();
         for env in &self.platform.environments {
-            self.plan_environment(env);
+            let placements = self.plan_environment(env);
+            envs.push((env, placements));
+        }
+        if let Some(g) = &self.platform.gitops
+            && g.engines.iter().any(|e| e.get_ref() == "argocd")
+        {
+            self.plan_argocd(g, &envs);
         }
         self.files.push(PlannedFile {
             path: "kustomization.yaml".into(),

@@ -22,7 +22,11 @@ macro_rules! templates {
 
 /// The templates, by name, as compiled into the binary.
 pub const TEMPLATES: &[(&str, &str)] = templates![
+    "_argocd.j2",
     "_macros.j2",
+    "application.yaml.j2",
+    "applicationset.yaml.j2",
+    "appproject.yaml.j2",
     "_pod.j2",
     "_probe.j2",
     "clusterpolicy.yaml.j2",

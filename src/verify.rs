@@ -149,6 +149,9 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("kustomize.config.k8s.io/v1alpha1", "Component") => strict::<Component>(&doc),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => strict::<HttpRoute>(&doc),
         ("kyverno.io/v1", "ClusterPolicy") => strict::<ClusterPolicy>(&doc),
+        ("argoproj.io/v1alpha1", "Application") => strict::<argo::Application>(&doc),
+        ("argoproj.io/v1alpha1", "ApplicationSet") => strict::<argo::ApplicationSet>(&doc),
+        ("argoproj.io/v1alpha1", "AppProject") => strict::<argo::AppProject>(&doc),
         ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
@@ -528,6 +531,173 @@ struct SecretData {
 #[allow(dead_code)]
 struct RemoteRef {
     key: String,
+}
+
+/// The Argo CD fields platformc emits, and nothing else.
+#[allow(dead_code)]
+mod argo {
+    use serde::Deserialize;
+
+    use super::ObjectMeta;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Meta {
+        pub name: String,
+        pub namespace: Option<String>,
+        #[serde(default)]
+        pub labels: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        pub annotations: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        pub finalizers: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Application {
+        api_version: String,
+        kind: String,
+        metadata: Meta,
+        spec: AppSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppSpec {
+        project: String,
+        source: Source,
+        destination: Destination,
+        sync_policy: SyncPolicy,
+        #[serde(default)]
+        ignore_differences: Vec<IgnoreDifference>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Source {
+        #[serde(rename = "repoURL")]
+        repo_url: String,
+        target_revision: String,
+        path: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Destination {
+        server: String,
+        namespace: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct SyncPolicy {
+        automated: Automated,
+        sync_options: Vec<String>,
+        retry: Retry,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Automated {
+        prune: bool,
+        self_heal: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Retry {
+        limit: i64,
+        backoff: Backoff,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Backoff {
+        duration: String,
+        factor: i64,
+        max_duration: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct IgnoreDifference {
+        group: String,
+        kind: String,
+        name: Option<String>,
+        json_pointers: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ApplicationSet {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: AppSetSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppSetSpec {
+        go_template: bool,
+        go_template_options: Vec<String>,
+        generators: Vec<Generator>,
+        template: Template,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Generator {
+        git: GitGenerator,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitGenerator {
+        #[serde(rename = "repoURL")]
+        repo_url: String,
+        revision: String,
+        directories: Vec<DirectoryPath>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DirectoryPath {
+        path: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Template {
+        metadata: Meta,
+        spec: AppSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppProject {
+        api_version: String,
+        kind: String,
+        metadata: Meta,
+        spec: ProjectSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ProjectSpec {
+        description: String,
+        source_repos: Vec<String>,
+        destinations: Vec<Destination>,
+        cluster_resource_whitelist: Vec<GroupKind>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GroupKind {
+        group: String,
+        kind: String,
+    }
 }
 
 #[cfg(test)]
