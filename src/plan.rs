@@ -13,12 +13,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod argocd;
+mod flux;
 mod kyverno;
 mod overlay;
 
 pub use argocd::{
     APPLICATION_HEALTH_LUA, AppProject, Application, ApplicationSet, IgnoreDifference, SYNC_OPTIONS,
 };
+pub use flux::{FLUX_DIR, FluxKustomization, GitRepository};
 
 pub use overlay::{OVERLAYS_DIR, Patch, Placement, WorkloadPatch};
 
@@ -92,6 +94,9 @@ pub enum Resource {
     Application(Application),
     ApplicationSet(ApplicationSet),
     AppProject(AppProject),
+    GitRepository(GitRepository),
+    Readme(Readme),
+    FluxKustomization(FluxKustomization),
     Patch(Patch),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
@@ -118,6 +123,44 @@ pub struct Hpa {
     /// Target average utilisation in percent.
     pub cpu: Option<u32>,
     pub memory: Option<u32>,
+}
+
+/// The rendered tree's README: layout, waves, environments, engines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Readme {
+    pub platform: String,
+    pub path: String,
+    pub revision: String,
+    pub argocd: bool,
+    pub argocd_namespace: String,
+    pub flux: bool,
+    pub kyverno: bool,
+    pub waves: Vec<ReadmeWave>,
+    pub environments: Vec<ReadmeEnv>,
+    pub clusters: Vec<ReadmeCluster>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeWave {
+    pub wave: u32,
+    pub category: String,
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeEnv {
+    pub name: String,
+    pub namespace: String,
+    pub domain: String,
+    pub tag: String,
+    pub clusters: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeCluster {
+    pub name: String,
+    pub branch: String,
+    pub promotion: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +198,9 @@ impl Resource {
             Resource::Application(_) => "application.yaml.j2",
             Resource::ApplicationSet(_) => "applicationset.yaml.j2",
             Resource::AppProject(_) => "appproject.yaml.j2",
+            Resource::GitRepository(_) => "gitrepository.yaml.j2",
+            Resource::Readme(_) => "readme.md.j2",
+            Resource::FluxKustomization(_) => "fluxkustomization.yaml.j2",
             Resource::Patch(_) => "patch.yaml.j2",
             Resource::Verbatim(_) => "",
         }
@@ -515,6 +561,13 @@ impl<'a> Planner<'a> {
         {
             self.plan_argocd(g, &envs);
         }
+        if let Some(g) = &self.platform.gitops
+            && g.engines.iter().any(|e| e.get_ref() == "flux")
+        {
+            self.plan_flux(g, &envs);
+        }
+        let readme = self.readme();
+        self.files.push(readme);
         self.files.push(PlannedFile {
             path: "kustomization.yaml".into(),
             header: self.header(
@@ -535,6 +588,83 @@ impl<'a> Planner<'a> {
             }),
         });
         Plan { files: self.files }
+    }
+
+    fn readme(&self) -> PlannedFile {
+        let p = self.platform;
+        let g = p.gitops.as_ref();
+        let engine = |e: &str| g.is_some_and(|g| g.engines.iter().any(|x| x.get_ref() == e));
+        let waves = p
+            .categories
+            .iter()
+            .map(|c| ReadmeWave {
+                wave: *c.wave.get_ref(),
+                category: c.name.get_ref().clone(),
+                services: self
+                    .services
+                    .iter()
+                    .filter(|s| s.file.category.get_ref() == c.name.get_ref())
+                    .map(|s| s.name.clone())
+                    .collect(),
+            })
+            .collect();
+        let environments = p
+            .environments
+            .iter()
+            .map(|e| ReadmeEnv {
+                name: e.name.get_ref().clone(),
+                namespace: e.namespace.get_ref().clone(),
+                domain: e.domain.get_ref().clone(),
+                tag: e
+                    .image_tag
+                    .clone()
+                    .unwrap_or_else(|| p.images.tag.get_ref().clone()),
+                clusters: if e.clusters.is_empty() {
+                    p.clusters
+                        .iter()
+                        .take(1)
+                        .map(|c| c.name.get_ref().clone())
+                        .collect()
+                } else {
+                    e.clusters.iter().map(|c| c.get_ref().clone()).collect()
+                },
+            })
+            .collect();
+        let revision = g.map_or_else(String::new, |g| g.revision.clone());
+        let clusters = p
+            .clusters
+            .iter()
+            .map(|c| ReadmeCluster {
+                name: c.name.get_ref().clone(),
+                branch: c.revision.clone().unwrap_or_else(|| revision.clone()),
+                promotion: c
+                    .promotion
+                    .clone()
+                    .unwrap_or_else(|| "none: follows every commit".into()),
+            })
+            .collect();
+        PlannedFile {
+            path: "README.md".into(),
+            header: self.header(
+                "README".into(),
+                "How the rendered tree is laid out and deployed".into(),
+                "nothing".into(),
+                "none".into(),
+                "platform.toml".into(),
+            ),
+            resource: Resource::Readme(Readme {
+                platform: self.part_of().to_string(),
+                path: g.map_or_else(|| "output".into(), |g| g.path.clone()),
+                revision,
+                argocd: engine("argocd"),
+                argocd_namespace: g.map_or_else(String::new, |g| g.argocd_namespace.clone()),
+                flux: engine("flux"),
+                kyverno: p.kyverno.is_some(),
+                waves,
+                environments,
+                clusters,
+            }),
+        }
     }
 
     fn part_of(&self) -> &str {
@@ -795,7 +925,22 @@ impl<'a> Planner<'a> {
                 path: format!("{BASE_DIR}/cluster/storageclass.yaml"),
                 header,
                 resource: Resource::StorageClass(StorageClass {
-                    meta: self.base_meta(name, None),
+                    meta: {
+                        let mut m = self.base_meta(name, None);
+                        // `${pvc.metadata.name}` is the CSI driver's template,
+                        // not a Flux variable.
+                        let flux = p
+                            .gitops
+                            .as_ref()
+                            .is_some_and(|g| g.engines.iter().any(|e| e.get_ref() == "flux"));
+                        if flux && s.parameters.values().any(|v| v.contains("${")) {
+                            m.annotations.insert(
+                                "kustomize.toolkit.fluxcd.io/substitute".into(),
+                                "disabled".into(),
+                            );
+                        }
+                        m
+                    },
                     provisioner: s.provisioner.clone(),
                     parameters: s.parameters.clone(),
                     mount_options: s.mount_options.clone(),

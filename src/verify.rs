@@ -152,6 +152,8 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("argoproj.io/v1alpha1", "Application") => strict::<argo::Application>(&doc),
         ("argoproj.io/v1alpha1", "ApplicationSet") => strict::<argo::ApplicationSet>(&doc),
         ("argoproj.io/v1alpha1", "AppProject") => strict::<argo::AppProject>(&doc),
+        ("source.toolkit.fluxcd.io/v1", "GitRepository") => strict::<flux::GitRepository>(&doc),
+        ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => strict::<flux::Kustomization>(&doc),
         ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
@@ -697,6 +699,95 @@ mod argo {
     pub struct GroupKind {
         group: String,
         kind: String,
+    }
+}
+
+/// The Flux fields platformc emits, and nothing else.
+#[allow(dead_code)]
+mod flux {
+    use serde::Deserialize;
+
+    use super::ObjectMeta;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct GitRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: GitRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitRepositorySpec {
+        interval: String,
+        url: String,
+        #[serde(rename = "ref")]
+        reference: GitRef,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitRef {
+        branch: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Kustomization {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: KustomizationSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct KustomizationSpec {
+        interval: String,
+        retry_interval: String,
+        timeout: String,
+        source_ref: SourceRef,
+        path: String,
+        prune: bool,
+        wait: bool,
+        #[serde(default)]
+        depends_on: Vec<DependsOn>,
+        post_build: Option<PostBuild>,
+        decryption: Option<Decryption>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SourceRef {
+        kind: String,
+        name: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DependsOn {
+        name: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostBuild {
+        substitute: std::collections::BTreeMap<String, String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Decryption {
+        provider: String,
+        secret_ref: SecretName,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SecretName {
+        name: String,
     }
 }
 

@@ -1,0 +1,282 @@
+//! The GitOps objects: every path they name exists and builds, Argo CD's
+//! waves follow the dependency graph, Flux's dependsOn follows it too, and
+//! onboarding a service is one new file.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn docs(dir: &Path) -> Vec<(String, Value)> {
+    read_tree(dir)
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with(".yaml") && !rel.ends_with(".sops.yaml"))
+        .map(|(rel, bytes)| {
+            let v: Value = serde_saphyr::from_str(&String::from_utf8(bytes).unwrap()).unwrap();
+            (rel, v)
+        })
+        .collect()
+}
+
+fn kind<'a>(docs: &'a [(String, Value)], api: &str, kind: &str) -> Vec<&'a (String, Value)> {
+    docs.iter()
+        .filter(|(_, d)| d["apiVersion"] == api && d["kind"] == kind)
+        .collect()
+}
+
+/// The repository path of the rendered tree (platform.toml [gitops] path).
+const TREE: &str = "output/";
+
+fn assert_kustomization_dir(out: &Path, repo_path: &str, by: &str) {
+    let rel = repo_path
+        .trim_start_matches("./")
+        .strip_prefix(TREE)
+        .unwrap_or_else(|| panic!("{by}: {repo_path} is outside {TREE}"));
+    assert!(
+        out.join(rel).join("kustomization.yaml").is_file(),
+        "{by} names {repo_path}, which holds no kustomization.yaml"
+    );
+}
+
+/// A copy of Orbit's sources, optionally with another engines line.
+fn orbit_copy(engines: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut platform = fs::read_to_string(repo_root().join("platform.toml")).unwrap();
+    if let Some(e) = engines {
+        platform = platform.replace("engines = [\"argocd\"]", e);
+    }
+    fs::write(dir.path().join("platform.toml"), platform).unwrap();
+    copy_dir(&repo_root().join("services"), &dir.path().join("services"));
+    dir
+}
+
+fn render_into(root: &Path) -> platformc::output::WriteReport {
+    let tree = platformc::compile(root).unwrap_or_else(|e| panic!("{e:#}"));
+    platformc::output::write(&root.join("output"), &tree).unwrap()
+}
+
+#[test]
+fn every_path_an_argo_cd_object_names_exists() {
+    let out = repo_root().join("output");
+    let all = docs(&out);
+    let apps = kind(&all, "argoproj.io/v1alpha1", "Application");
+    assert!(apps.len() > 50, "{}", apps.len());
+    for (rel, app) in &apps {
+        assert_kustomization_dir(&out, app["spec"]["source"]["path"].as_str().unwrap(), rel);
+    }
+    let sets = kind(&all, "argoproj.io/v1alpha1", "ApplicationSet");
+    assert_eq!(sets.len(), 1);
+    for (rel, set) in sets {
+        let glob = set["spec"]["generators"][0]["git"]["directories"][0]["path"]
+            .as_str()
+            .unwrap();
+        let parent = glob.strip_suffix("/*").unwrap().strip_prefix(TREE).unwrap();
+        let dirs: Vec<_> = fs::read_dir(out.join(parent)).unwrap().collect();
+        assert_eq!(dirs.len(), 3, "{rel}: one directory per environment");
+        for d in dirs {
+            assert!(
+                d.unwrap().path().join("kustomization.yaml").is_file(),
+                "{rel}"
+            );
+        }
+    }
+}
+
+#[test]
+fn argo_cd_waves_follow_the_dependency_graph() {
+    let out = repo_root().join("output");
+    let all = docs(&out);
+    let (loaded, _) = platformc::load::load(&repo_root());
+    let loaded = loaded.unwrap();
+    let wave = |app: &Value| -> i64 {
+        app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    for env in ["dev", "staging", "production"] {
+        let apps: BTreeMap<String, &Value> = kind(&all, "argoproj.io/v1alpha1", "Application")
+            .into_iter()
+            .filter(|(rel, _)| rel.starts_with(&format!("argocd/envs/{env}/")))
+            .map(|(_, a)| (a["metadata"]["name"].as_str().unwrap().to_string(), a))
+            .collect();
+        let base = apps[&format!("orbit-{env}-base")];
+        assert_eq!(wave(base), 0);
+        for svc in &loaded.services {
+            let app = apps[&format!("orbit-{env}-{}", svc.name)];
+            assert!(wave(app) > wave(base), "{}", svc.name);
+            for d in &svc.file.depends_on {
+                let dep = apps[&format!("orbit-{env}-{}", d.service.get_ref())];
+                assert!(
+                    wave(dep) <= wave(app),
+                    "{} before {}",
+                    d.service.get_ref(),
+                    svc.name
+                );
+            }
+        }
+    }
+    for (rel, app) in kind(&all, "argoproj.io/v1alpha1", "Application") {
+        let sync = &app["spec"]["syncPolicy"];
+        assert_eq!(sync["automated"]["prune"], Value::Bool(true), "{rel}");
+        assert_eq!(sync["automated"]["selfHeal"], Value::Bool(true), "{rel}");
+        let options: Vec<&str> = sync["syncOptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_str().unwrap())
+            .collect();
+        assert!(
+            !options.iter().any(|o| o.starts_with("ApplyOutOfSyncOnly")),
+            "{rel}"
+        );
+        for o in [
+            "ServerSideApply=true",
+            "RespectIgnoreDifferences=true",
+            "CreateNamespace=true",
+        ] {
+            assert!(options.contains(&o), "{rel}: {o}");
+        }
+        assert!(
+            app["metadata"]["finalizers"][0] == "resources-finalizer.argocd.argoproj.io",
+            "{rel}"
+        );
+    }
+    let cm = &all
+        .iter()
+        .find(|(rel, _)| rel == "argocd/argocd-cm.yaml")
+        .unwrap()
+        .1;
+    assert!(
+        cm["data"]["resource.customizations.health.argoproj.io_Application"]
+            .as_str()
+            .unwrap()
+            .contains("obj.status.health.status")
+    );
+}
+
+#[test]
+fn orbit_renders_with_flux_too() {
+    let root = orbit_copy(Some("engines = [\"argocd\", \"flux\"]"));
+    render_into(root.path());
+    let out = root.path().join("output");
+    let all = docs(&out);
+    let ks = kind(&all, "kustomize.toolkit.fluxcd.io/v1", "Kustomization");
+    let names: BTreeSet<&str> = ks
+        .iter()
+        .map(|(_, k)| k["metadata"]["name"].as_str().unwrap())
+        .collect();
+    let repos = kind(&all, "source.toolkit.fluxcd.io/v1", "GitRepository");
+    assert_eq!(repos.len(), 1);
+    let (loaded, _) = platformc::load::load(root.path());
+    let loaded = loaded.unwrap();
+    for (rel, k) in &ks {
+        assert_kustomization_dir(&out, k["spec"]["path"].as_str().unwrap(), rel);
+        assert_eq!(
+            k["spec"]["sourceRef"]["name"], repos[0].1["metadata"]["name"],
+            "{rel}"
+        );
+        assert_eq!(k["spec"]["prune"], Value::Bool(true), "{rel}");
+        assert_eq!(k["spec"]["wait"], Value::Bool(true), "{rel}");
+        for d in k["spec"]["dependsOn"].as_array().into_iter().flatten() {
+            assert!(names.contains(d["name"].as_str().unwrap()), "{rel}: {d}");
+        }
+    }
+    for env in ["dev", "staging", "production"] {
+        for svc in &loaded.services {
+            let k = &ks
+                .iter()
+                .find(|(_, k)| k["metadata"]["name"] == format!("{env}-{}", svc.name))
+                .unwrap()
+                .1;
+            let deps: BTreeSet<String> = k["spec"]["dependsOn"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .collect();
+            let mut want: BTreeSet<String> = svc
+                .file
+                .depends_on
+                .iter()
+                .map(|d| format!("{env}-{}", d.service.get_ref()))
+                .collect();
+            want.insert(format!("{env}-base"));
+            assert_eq!(deps, want, "{env}-{}", svc.name);
+        }
+    }
+    if let Some(schemas) = common::schema::schemas_dir() {
+        let (n, errors) = common::schema::check_tree(&out.join("flux"), &schemas);
+        assert!(n > 50 && errors.is_empty(), "{n}: {errors:#?}");
+    }
+    let failures = kustomize_all(&out.join("flux"));
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn onboarding_a_service_is_one_file_and_removing_it_removes_its_files() {
+    let root = orbit_copy(None);
+    render_into(root.path());
+    let out = root.path().join("output");
+    let before = read_tree(&out);
+
+    fs::copy(
+        fixtures().join("onboarding/guestbook.toml"),
+        root.path().join("services/guestbook.toml"),
+    )
+    .unwrap();
+    let added = render_into(root.path());
+    let written: BTreeSet<&str> = added.written.iter().map(String::as_str).collect();
+    for f in [
+        "services/guestbook/deployment.yaml",
+        "services/guestbook/networkpolicy.yaml",
+        "services/guestbook/externalsecret.yaml",
+    ] {
+        assert!(written.contains(f), "{f}");
+    }
+    for env in ["dev", "staging", "production"] {
+        assert!(
+            written
+                .contains(format!("overlays/{env}/services/guestbook/kustomization.yaml").as_str()),
+            "{env}"
+        );
+        assert!(
+            written.contains(format!("argocd/envs/{env}/application-guestbook.yaml").as_str()),
+            "{env}"
+        );
+        assert!(
+            written.contains(format!("overlays/{env}/kustomization.yaml").as_str()),
+            "{env}"
+        );
+        assert!(
+            written.contains(format!("argocd/envs/{env}/kustomization.yaml").as_str()),
+            "{env}"
+        );
+    }
+    // redis now admits guestbook; nothing outside the graph changed.
+    assert!(written.contains("databases/redis/networkpolicy.yaml"));
+    assert!(!written.iter().any(|w| w.starts_with("databases/mongodb/")));
+    let failures = kustomize_all(&out.join("overlays/dev/services/guestbook"));
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    fs::remove_file(root.path().join("services/guestbook.toml")).unwrap();
+    let removed = render_into(root.path());
+    assert!(
+        removed
+            .removed
+            .iter()
+            .any(|r| r == "argocd/envs/production/application-guestbook.yaml")
+    );
+    assert!(!out.join("services/guestbook").exists());
+    assert!(!out.join("overlays/dev/services/guestbook").exists());
+    assert_eq!(
+        read_tree(&out),
+        before,
+        "removing the service restores the tree"
+    );
+}
