@@ -532,23 +532,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
 
     // Resources.
     for (what, q) in [("cpu", &f.resources.cpu), ("memory", &f.resources.memory)] {
-        let req = quantity_of(src, &q.request, d);
-        let lim = quantity_of(src, &q.limit, d);
-        if let (Some(r), Some(l)) = (req, lim)
-            && r > l
-        {
-            d.push(Diagnostic::at(
-                "E0106",
-                src,
-                q.request.span(),
-                format!(
-                    "{what} request {} is above its limit {}",
-                    q.request.get_ref(),
-                    q.limit.get_ref()
-                ),
-                "lower the request or raise the limit: a request may not exceed its limit",
-            ));
-        }
+        check_quantities(src, what, q, d);
     }
 
     lints::check(svc, kind, ix.platform, d);
@@ -935,6 +919,32 @@ fn check_probe(
                 "run a command that fails when the service does not work (a client ping, a health endpoint)",
             ));
         }
+    }
+}
+
+/// A request and its limit: both valid quantities, the request not above.
+pub(crate) fn check_quantities(
+    src: &SourceFile,
+    what: &str,
+    q: &crate::model::Quantities,
+    d: &mut Diagnostics,
+) {
+    let req = quantity_of(src, &q.request, d);
+    let lim = quantity_of(src, &q.limit, d);
+    if let (Some(r), Some(l)) = (req, lim)
+        && r > l
+    {
+        d.push(Diagnostic::at(
+            "E0106",
+            src,
+            q.request.span(),
+            format!(
+                "{what} request {} is above its limit {}",
+                q.request.get_ref(),
+                q.limit.get_ref()
+            ),
+            "lower the request or raise the limit: a request may not exceed its limit",
+        ));
     }
 }
 

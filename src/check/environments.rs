@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Loaded;
-use crate::quantity;
 
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     let p = &loaded.platform;
@@ -245,34 +244,9 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
                     "remove the override, or change the service's [autoscaling]",
                 ));
             }
-            for q in [&o.cpu, &o.memory].into_iter().flatten() {
-                let req = quantity::parse(q.request.get_ref());
-                let lim = quantity::parse(q.limit.get_ref());
-                for (v, s) in [(req, &q.request), (lim, &q.limit)] {
-                    if v.is_none_or(|v| v <= 0.0) {
-                        d.push(Diagnostic::at(
-                            "E0105",
-                            src,
-                            s.span(),
-                            format!("`{}` is not a valid quantity", s.get_ref()),
-                            "write a positive Kubernetes quantity such as `250m` or `256Mi`",
-                        ));
-                    }
-                }
-                if let (Some(r), Some(l)) = (req, lim)
-                    && r > l
-                {
-                    d.push(Diagnostic::at(
-                        "E0106",
-                        src,
-                        q.request.span(),
-                        format!(
-                            "request {} is above its limit {}",
-                            q.request.get_ref(),
-                            q.limit.get_ref()
-                        ),
-                        "lower the request or raise the limit",
-                    ));
+            for (what, q) in [("cpu", &o.cpu), ("memory", &o.memory)] {
+                if let Some(q) = q {
+                    super::check_quantities(src, what, q, d);
                 }
             }
         }

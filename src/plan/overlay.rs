@@ -165,16 +165,18 @@ impl<'a> Planner<'a> {
                         images.push(ImageTag { name: image, tag });
                     }
                     if let Some(patch) = workload_patch(bw, ew) {
-                        let path = format!("patch-{file}");
-                        patches.push(path.clone());
-                        out.push(PlannedFile {
-                            path: format!("{dir}/{path}"),
-                            header: header(
+                        add_patch(
+                            &mut out,
+                            &mut patches,
+                            (dir, file),
+                            header(
                                 "PATCH",
-                                format!("{name} in {env_name}: replicas, resources and spread that differ from the base"),
+                                format!(
+                                    "{name} in {env_name}: replicas, resources and spread that differ from the base"
+                                ),
                             ),
-                            resource: Resource::WorkloadPatch(patch),
-                        });
+                            Resource::WorkloadPatch(patch),
+                        );
                     }
                 }
                 (Resource::ConfigMap(ec), Some(Resource::ConfigMap(bc))) => {
@@ -185,17 +187,17 @@ impl<'a> Planner<'a> {
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
                     if !changed.is_empty() {
-                        let path = format!("patch-{file}");
-                        patches.push(path.clone());
-                        out.push(PlannedFile {
-                            path: format!("{dir}/{path}"),
-                            header: header(
+                        add_patch(
+                            &mut out,
+                            &mut patches,
+                            (dir, file),
+                            header(
                                 "PATCH",
                                 format!(
                                     "{name} in {env_name}: configuration that names the environment"
                                 ),
                             ),
-                            resource: Resource::Patch(Patch {
+                            Resource::Patch(Patch {
                                 api_version: "v1".into(),
                                 kind: "ConfigMap".into(),
                                 name: ec.meta.name.clone(),
@@ -203,21 +205,21 @@ impl<'a> Planner<'a> {
                                 data: changed,
                                 ..Default::default()
                             }),
-                        });
+                        );
                     }
                 }
                 (Resource::HttpRoute(er), Some(Resource::HttpRoute(br)))
                     if er.hostname != br.hostname =>
                 {
-                    let path = format!("patch-{file}");
-                    patches.push(path.clone());
-                    out.push(PlannedFile {
-                        path: format!("{dir}/{path}"),
-                        header: header(
+                    add_patch(
+                        &mut out,
+                        &mut patches,
+                        (dir, file),
+                        header(
                             "PATCH",
                             format!("{name} in {env_name}: published at https://{}", er.hostname),
                         ),
-                        resource: Resource::Patch(Patch {
+                        Resource::Patch(Patch {
                             api_version: "gateway.networking.k8s.io/v1".into(),
                             kind: "HTTPRoute".into(),
                             name: er.meta.name.clone(),
@@ -225,7 +227,7 @@ impl<'a> Planner<'a> {
                             hostnames: vec![er.hostname.clone()],
                             ..Default::default()
                         }),
-                    });
+                    );
                 }
                 (_, None) => {
                     // A resource only the environment has (a PDB once it
@@ -246,15 +248,15 @@ impl<'a> Planner<'a> {
                 Resource::Pdb(p) => ("policy/v1", "PodDisruptionBudget", p.meta.name.clone()),
                 _ => continue,
             };
-            let path = format!("patch-{file}");
-            patches.push(path.clone());
-            out.push(PlannedFile {
-                path: format!("{dir}/{path}"),
-                header: header(
+            add_patch(
+                &mut out,
+                &mut patches,
+                (dir, file),
+                header(
                     "PATCH",
                     format!("{name} in {env_name}: runs one replica, so no disruption budget"),
                 ),
-                resource: Resource::Patch(Patch {
+                Resource::Patch(Patch {
                     api_version: api_version.into(),
                     kind: kind.into(),
                     name: res_name,
@@ -262,7 +264,7 @@ impl<'a> Planner<'a> {
                     delete: true,
                     ..Default::default()
                 }),
-            });
+            );
         }
         resources.retain(|r| r != "kustomization.yaml");
         out.retain(|f| !f.path.ends_with("/kustomization.yaml"));
@@ -282,6 +284,23 @@ impl<'a> Planner<'a> {
         });
         out
     }
+}
+
+/// Adds `patch-<file>` to the overlay and to its kustomization's patches.
+fn add_patch(
+    out: &mut Vec<PlannedFile>,
+    patches: &mut Vec<String>,
+    (dir, file): (&str, &str),
+    header: Header,
+    resource: Resource,
+) {
+    let path = format!("patch-{file}");
+    patches.push(path.clone());
+    out.push(PlannedFile {
+        path: format!("{dir}/{path}"),
+        header,
+        resource,
+    });
 }
 
 /// `registry/repo:tag` → (`registry/repo`, `tag`).
