@@ -83,8 +83,33 @@ pub fn verify_patch(tree: &Tree, path: &str, text: &str) -> Result<()> {
     if patch.get("$patch").and_then(Value::as_str) == Some("delete") {
         return Ok(());
     }
+    // In a strategic merge patch `null` deletes; an empty key renders as
+    // `null` too, so only the deletions platformc means are allowed.
+    let mut nulls = Vec::new();
+    find_nulls(&patch, String::new(), &mut nulls);
+    nulls.retain(|p| !p.ends_with(".topologySpreadConstraints"));
+    if !nulls.is_empty() {
+        bail!("would delete {} from {target}", nulls.join(", "));
+    }
     merge(&mut doc, &patch);
     verify_value(&doc).map_err(|e| anyhow!("merged onto {target}: {e:#}"))
+}
+
+fn find_nulls(v: &Value, path: String, out: &mut Vec<String>) {
+    match v {
+        Value::Null => out.push(path),
+        Value::Object(m) => {
+            for (k, x) in m {
+                find_nulls(x, format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                find_nulls(x, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Strategic merge, as far as platformc's patches use it: maps merge
@@ -807,6 +832,22 @@ mod tests {
     fn a_correct_document_passes() {
         let doc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector:\n    app: x\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n";
         verify_document(doc).unwrap();
+    }
+
+    #[test]
+    fn a_patch_that_deletes_by_accident_is_refused() {
+        let mut tree = Tree::new();
+        tree.insert(
+            "svc/x/deployment.yaml".into(),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: x\n    spec:\n      containers:\n        - name: x\n          image: x\n".into(),
+        );
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 2\n  template:\n";
+        let err =
+            verify_patch(&tree, "overlays/dev/svc/x/patch-deployment.yaml", patch).unwrap_err();
+        assert!(err.to_string().contains("spec.template"), "{err}");
+        let ok =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 2\n";
+        verify_patch(&tree, "overlays/dev/svc/x/patch-deployment.yaml", ok).unwrap();
     }
 
     #[test]

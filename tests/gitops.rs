@@ -280,3 +280,100 @@ fn onboarding_a_service_is_one_file_and_removing_it_removes_its_files() {
         "removing the service restores the tree"
     );
 }
+
+/// What each environment really applies: its overlay built by kubectl.
+fn built(env_dir: &Path) -> Option<Vec<Value>> {
+    let o = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(env_dir)
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    Some(
+        text.split("\n---\n")
+            .map(|d| serde_saphyr::from_str::<Value>(d).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn every_environment_builds_to_hardened_workloads_in_its_namespace() {
+    let out = repo_root().join("output");
+    for (env, ns, tag) in [
+        ("dev", "orbit-dev", "latest"),
+        ("staging", "orbit-staging", "staging"),
+        ("production", "orbit", "production"),
+    ] {
+        let Some(docs) = built(&out.join("overlays").join(env)) else {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "kubectl is missing"
+            );
+            return;
+        };
+        let mut workloads = 0;
+        for d in &docs {
+            let k = d["kind"].as_str().unwrap();
+            if d["metadata"]["namespace"].is_string() {
+                assert_eq!(
+                    d["metadata"]["namespace"], ns,
+                    "{env}: {k} {}",
+                    d["metadata"]["name"]
+                );
+            }
+            if !["Deployment", "StatefulSet", "DaemonSet"].contains(&k) {
+                continue;
+            }
+            workloads += 1;
+            let name = d["metadata"]["name"].as_str().unwrap();
+            let pod = &d["spec"]["template"]["spec"];
+            assert!(
+                pod["securityContext"]["seccompProfile"].is_object(),
+                "{env}/{name}"
+            );
+            assert_eq!(
+                pod["automountServiceAccountToken"],
+                Value::Bool(false),
+                "{env}/{name}"
+            );
+            let c = &pod["containers"][0];
+            assert!(
+                c["readinessProbe"].is_object() && c["livenessProbe"].is_object(),
+                "{env}/{name}"
+            );
+            assert!(
+                c["resources"]["limits"]["memory"].is_string(),
+                "{env}/{name}"
+            );
+            let image = c["image"].as_str().unwrap();
+            if image.starts_with("ghcr.io/drewpayment/orbit/") {
+                assert!(image.ends_with(&format!(":{tag}")), "{env}/{name}: {image}");
+            }
+            if d["spec"]["replicas"].as_i64().is_some_and(|r| r > 1) {
+                assert!(pod["topologySpreadConstraints"].is_array(), "{env}/{name}");
+                assert!(
+                    docs.iter().any(
+                        |p| p["kind"] == "PodDisruptionBudget" && p["metadata"]["name"] == name
+                    ),
+                    "{env}/{name}: replicated without a PDB"
+                );
+            }
+        }
+        assert_eq!(workloads, 18, "{env}");
+        let routes: Vec<&str> = docs
+            .iter()
+            .filter(|d| d["kind"] == "HTTPRoute")
+            .map(|d| d["spec"]["hostnames"][0].as_str().unwrap())
+            .collect();
+        let domain = if env == "production" {
+            "hoytlabs.app".to_string()
+        } else {
+            format!("{env}.hoytlabs.app")
+        };
+        assert!(
+            routes.iter().all(|h| h.ends_with(&domain)),
+            "{env}: {routes:?}"
+        );
+    }
+}

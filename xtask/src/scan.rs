@@ -1,6 +1,8 @@
 //! `cargo xtask scan`: runs the checkov scanner (a pinned version, installed
-//! from PyPI into target/checkov-venv on first use) over output/ and fails on
-//! any finding. Findings the platform accepts are skipped in the manifests
+//! from PyPI into target/checkov-venv on first use) over what would be
+//! applied — output/ and each environment's overlay, built with `kubectl
+//! kustomize` (an overlay's patches are not manifests by themselves) — and
+//! fails on any finding. Findings the platform accepts are skipped in the manifests
 //! themselves, each with its reason (`checkov.io/skip` annotations generated
 //! from platform.toml's scanner exceptions and the services' exceptions).
 
@@ -31,17 +33,47 @@ pub fn run(root: &Path) -> Result<()> {
             bail!("could not install {CHECKOV} (python3 with venv and pip are needed)");
         }
     }
+    let built = root.join("target/scan");
+    let _ = std::fs::remove_dir_all(&built);
+    std::fs::create_dir_all(&built)?;
+    let mut targets = vec![("platform".to_string(), root.join("output"))];
+    if let Ok(envs) = std::fs::read_dir(root.join("output/overlays")) {
+        let mut envs: Vec<_> = envs.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        envs.sort();
+        for env in envs {
+            let name = env
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            targets.push((name, env));
+        }
+    }
+    for (name, dir) in &targets {
+        let o = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(dir)
+            .output()
+            .context("cannot run kubectl (needed to build the overlays)")?;
+        if !o.status.success() {
+            bail!(
+                "kubectl kustomize {} failed:\n{}",
+                dir.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        std::fs::write(built.join(format!("{name}.yaml")), o.stdout)?;
+    }
     let out = Command::new(&checkov)
         .args([
-            "--directory",
-            "output",
             "--framework",
             "kubernetes",
             "--quiet",
             "--compact",
             "--output",
             "json",
+            "--directory",
         ])
+        .arg(&built)
         .current_dir(root)
         .output()
         .context("cannot run checkov")?;
