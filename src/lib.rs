@@ -35,8 +35,10 @@ pub fn compile(root: &Path) -> Result<Tree> {
     let Some(loaded) = loaded else {
         anyhow::bail!("no platform was loaded");
     };
-    let plan = plan::plan(&loaded);
-    let tree = render::render(&plan)?;
+    // The plan and the sources are dropped before verification, which is
+    // the stage with the most transient memory.
+    let tree = render::render(plan::plan(&loaded))?;
+    drop(loaded);
     verify::verify(&tree)?;
     Ok(output::with_checksums(tree))
 }

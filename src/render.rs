@@ -113,13 +113,17 @@ pub fn block(value: String, indent: usize) -> Result<String, Error> {
     Ok(out)
 }
 
-/// Renders every planned file, spread over the machine's cores.
-pub fn render(plan: &Plan) -> Result<Tree> {
+/// Renders every planned file, spread over the machine's cores; each planned
+/// file is dropped once rendered.
+pub fn render(plan: Plan) -> Result<Tree> {
     let env = environment()?;
-    let texts = crate::parallel::map(&plan.files, |file| render_file(&env, file));
+    let texts = crate::parallel::map_owned(plan.files, |file| {
+        render_file(&env, &file).map(|text| (file.path, text))
+    });
     let mut tree = Tree::new();
-    for (file, text) in plan.files.iter().zip(texts) {
-        tree.insert(file.path.clone(), text?);
+    for entry in texts {
+        let (path, text) = entry?;
+        tree.insert(path, text);
     }
     Ok(tree)
 }

@@ -1,5 +1,5 @@
 //! `cargo xtask bench [DIR] [--sizes 20,200,2000] [--keep]`: renders synthetic
-//! platforms with the release binary and reports wall time, CPU time, peak
+//! platforms (three environments, Argo CD) with the release binary and reports wall time, CPU time, peak
 //! memory, files and bytes, next to the time `cp -r` takes to copy the same
 //! tree into DIR (the floor for writing it). Then edits one service and
 //! re-renders, reporting how many files that wrote. `--keep` leaves the
@@ -154,6 +154,33 @@ volume_binding_mode = "WaitForFirstConsumer"
 [gateway]
 name = "public"
 namespace = "gateway"
+
+[gitops]
+engines = ["argocd"]
+path = "output"
+revision = "main"
+
+[[clusters]]
+name = "main"
+server = "https://kubernetes.default.svc"
+
+[[environments]]
+name = "dev"
+namespace = "synthetic-dev"
+domain = "dev.bench.example.com"
+image_tag = "dev"
+
+[[environments]]
+name = "staging"
+namespace = "synthetic-staging"
+domain = "staging.bench.example.com"
+image_tag = "staging"
+
+[[environments]]
+name = "production"
+namespace = "synthetic"
+domain = "bench.example.com"
+image_tag = "production"
 "#;
 
 /// Service `i` of `n`: a tenth are stateful, a tenth front ends, the rest
