@@ -12,6 +12,14 @@ use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, Spanned, WorkloadKind};
 use crate::quantity;
 
+/// Top-level directories of the output tree that a category may not take.
+const RESERVED_DIRS: &[&str] = &[
+    crate::plan::BASE_DIR,
+    crate::plan::OVERLAYS_DIR,
+    crate::plan::ARGOCD_DIR,
+    crate::plan::FLUX_DIR,
+];
+
 mod environments;
 mod lints;
 pub mod secret_files;
@@ -183,13 +191,19 @@ fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     for c in &p.categories {
         require_unique(&mut seen, &c.name, "category", file, d);
         require_label(&c.name, "category (directory) name", file, d);
-        if c.name.get_ref() == "base" {
+        if RESERVED_DIRS.contains(&c.name.get_ref().as_str()) {
             d.push(Diagnostic::at(
                 "E0012",
                 file,
                 c.name.span(),
-                "`base` is reserved for the platform's own resources (wave 0)",
-                "name the category after what it holds (databases, services…)",
+                format!(
+                    "`{}` is reserved: the output tree uses a directory of that name",
+                    c.name.get_ref()
+                ),
+                format!(
+                    "name the category after what it holds (databases, services…), not one of: {}",
+                    RESERVED_DIRS.join(", ")
+                ),
             ));
         }
         let wave = *c.wave.get_ref();

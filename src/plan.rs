@@ -18,7 +18,8 @@ mod kyverno;
 mod overlay;
 
 pub use argocd::{
-    APPLICATION_HEALTH_LUA, AppProject, Application, ApplicationSet, IgnoreDifference, SYNC_OPTIONS,
+    APPLICATION_HEALTH_LUA, ARGOCD_DIR, AppProject, Application, ApplicationSet, IgnoreDifference,
+    SYNC_OPTIONS,
 };
 pub use flux::{FLUX_DIR, FluxKustomization, GitRepository};
 
