@@ -36,17 +36,19 @@ pub fn map_owned<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(T) -> R + Sync)
         let tail = items.split_off(items.len() - chunk);
         parts.push(tail);
     }
-    parts.push(items);
     parts.reverse();
+    // The calling thread maps the first part itself: the inputs were
+    // allocated in its arena, so the memory they free is reused for outputs.
     thread::scope(|s| {
         let handles: Vec<_> = parts
             .into_iter()
             .map(|part| s.spawn(|| part.into_iter().map(&f).collect::<Vec<R>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let mut out: Vec<R> = items.into_iter().map(&f).collect();
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
     })
 }
 

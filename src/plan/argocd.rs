@@ -54,16 +54,16 @@ pub struct Application {
     pub path: String,
     pub server: String,
     pub namespace: String,
-    pub sync_options: Vec<String>,
+    pub sync_options: &'static [&'static str],
     pub ignore_differences: Vec<IgnoreDifference>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IgnoreDifference {
-    pub group: String,
+    pub group: &'static str,
     pub kind: String,
     pub name: Option<String>,
-    pub json_pointers: Vec<String>,
+    pub json_pointers: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +78,7 @@ pub struct ApplicationSet {
     pub app_path: String,
     pub project: String,
     pub argocd_namespace: String,
-    pub sync_options: Vec<String>,
+    pub sync_options: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,12 +91,17 @@ pub struct AppProject {
     pub cluster_resources: Vec<(String, String)>,
 }
 
-fn ignore(group: &str, kind: &str, name: Option<&str>, pointers: &[&str]) -> IgnoreDifference {
+fn ignore(
+    group: &'static str,
+    kind: &str,
+    name: Option<&str>,
+    pointers: &'static [&'static str],
+) -> IgnoreDifference {
     IgnoreDifference {
-        group: group.into(),
+        group,
         kind: kind.into(),
         name: name.map(str::to_string),
-        json_pointers: pointers.iter().map(|p| p.to_string()).collect(),
+        json_pointers: pointers,
     }
 }
 
@@ -155,7 +160,7 @@ impl<'a> Planner<'a> {
             path,
             server: server.to_string(),
             namespace: namespace.to_string(),
-            sync_options: SYNC_OPTIONS.iter().map(|s| s.to_string()).collect(),
+            sync_options: SYNC_OPTIONS,
             ignore_differences: ignore,
         }
     }
@@ -301,7 +306,7 @@ impl<'a> Planner<'a> {
                 app_path: "{{.path.path}}".into(),
                 project: part_of.clone(),
                 argocd_namespace: g.argocd_namespace.clone(),
-                sync_options: SYNC_OPTIONS.iter().map(|s| s.to_string()).collect(),
+                sync_options: SYNC_OPTIONS,
             }),
         });
         self.files.push(PlannedFile {
