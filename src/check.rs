@@ -457,10 +457,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         one_of(t, &["ClusterIP", "NodePort", "LoadBalancer"], src, d);
     }
 
-    let kind = f
-        .kind
-        .as_ref()
-        .map_or(WorkloadKind::Deployment, |k| *k.get_ref());
+    let kind = f.kind();
     if kind == WorkloadKind::DaemonSet
         && let Some(r) = &f.replicas
     {
@@ -549,7 +546,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         check_quantities(src, what, q, d);
     }
 
-    lints::check(svc, kind, ix.platform, d);
+    lints::check(svc, ix.platform, d);
 
     // Environment, secrets and config files.
     let mut env_names: BTreeMap<String, &str> = BTreeMap::new();

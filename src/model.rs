@@ -401,6 +401,66 @@ pub struct ServiceFile {
     pub exceptions: Vec<Exception>,
 }
 
+impl PlatformFile {
+    /// The clusters an environment runs on: those it names, or the first.
+    pub fn env_clusters<'a>(&'a self, env: &Environment) -> Vec<&'a Cluster> {
+        if env.clusters.is_empty() {
+            self.clusters.iter().take(1).collect()
+        } else {
+            self.clusters
+                .iter()
+                .filter(|c| env.clusters.iter().any(|n| n.get_ref() == c.name.get_ref()))
+                .collect()
+        }
+    }
+
+    /// The cluster of an environment that runs a category.
+    pub fn cluster_for<'a>(&'a self, env: &Environment, category: &str) -> Option<&'a Cluster> {
+        self.env_clusters(env)
+            .into_iter()
+            .find(|c| c.runs(category))
+    }
+}
+
+impl Cluster {
+    /// Whether services of `category` run here.
+    pub fn runs(&self, category: &str) -> bool {
+        self.categories.is_empty() || self.categories.iter().any(|k| k.get_ref() == category)
+    }
+}
+
+impl ServiceFile {
+    pub fn kind(&self) -> WorkloadKind {
+        self.kind
+            .as_ref()
+            .map_or(WorkloadKind::Deployment, |k| *k.get_ref())
+    }
+
+    /// Whether the image is one of the platform's own: a bare name, resolved
+    /// under the platform registry with the platform (or environment) tag.
+    pub fn own_image(&self) -> bool {
+        !self.image.get_ref().contains(['/', ':', '@'])
+    }
+
+    /// The tag of a full image reference (None for a digest or no tag).
+    pub fn image_tag(&self) -> Option<&str> {
+        let last = self.image.get_ref().rsplit('/').next()?;
+        last.split_once(':').map(|(_, t)| t)
+    }
+
+    /// Base replicas: stated, else the autoscaling minimum, else `default`;
+    /// None for a DaemonSet.
+    pub fn replicas(&self, default: u32) -> Option<u32> {
+        (self.kind() != WorkloadKind::DaemonSet).then(|| {
+            self.replicas
+                .as_ref()
+                .map(|r| *r.get_ref())
+                .or_else(|| self.autoscaling.as_ref().map(|a| *a.min.get_ref()))
+                .unwrap_or(default)
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum WorkloadKind {
     Deployment,

@@ -1048,10 +1048,9 @@ impl<'a> Planner<'a> {
     }
 
     fn pulls_own_images_in(&self, ns: &str) -> bool {
-        self.services.iter().any(|s| {
-            namespace_of(self.platform, s) == ns
-                && !s.file.image.get_ref().contains(['/', ':', '@'])
-        })
+        self.services
+            .iter()
+            .any(|s| namespace_of(self.platform, s) == ns && s.file.own_image())
     }
 
     /// The strictest Pod Security level every service of `ns` meets, and
@@ -1265,11 +1264,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             p,
             svc,
             env: None,
-            kind: svc
-                .file
-                .kind
-                .as_ref()
-                .map_or(WorkloadKind::Deployment, |k| *k.get_ref()),
+            kind: svc.file.kind(),
             namespace: namespace_of(p.platform, svc),
             dir: format!("{category}/{}", svc.name),
             wave: cat.map_or(0, |c| *c.wave.get_ref()),
@@ -1462,17 +1457,10 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
     /// Replicas: the environment's, the service's, its autoscaling minimum,
     /// or the platform default; None for a DaemonSet.
     fn replicas(&self) -> Option<u32> {
-        let f = &self.svc.file;
-        match self.kind {
-            WorkloadKind::DaemonSet => None,
-            _ => Some(
-                self.env_override()
-                    .and_then(|o| o.replicas.as_ref())
-                    .or(f.replicas.as_ref())
-                    .map(|r| *r.get_ref())
-                    .or_else(|| f.autoscaling.as_ref().map(|a| *a.min.get_ref()))
-                    .unwrap_or(self.p.platform.defaults.replicas),
-            ),
+        let base = self.svc.file.replicas(self.p.platform.defaults.replicas);
+        match self.env_override().and_then(|o| o.replicas.as_ref()) {
+            Some(r) => base.map(|_| *r.get_ref()),
+            None => base,
         }
     }
 
@@ -1504,14 +1492,9 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         }
     }
 
-    /// Whether the image is one of the platform's own (a bare name).
-    fn own_image(&self) -> bool {
-        !self.svc.file.image.get_ref().contains(['/', ':', '@'])
-    }
-
     fn image(&self) -> String {
         let i = self.svc.file.image.get_ref();
-        if i.contains(['/', ':', '@']) {
+        if !self.svc.file.own_image() {
             i.clone()
         } else {
             let images = &self.p.platform.images;
@@ -1712,7 +1695,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                     .is_some_and(|r| r > 1)
                     .then(|| p.defaults.topology_spread.clone()),
                 image_pull_secrets: match (&p.images.pull_secret, &p.secrets) {
-                    (Some(ps), Some(_)) if self.own_image() => vec![ps.name.get_ref().clone()],
+                    (Some(ps), Some(_)) if f.own_image() => vec![ps.name.get_ref().clone()],
                     _ => vec![],
                 },
                 host_network: sec

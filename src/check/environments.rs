@@ -156,14 +156,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
         }
         // Each service the environment runs lands on exactly one cluster, and
         // two environments never share a namespace on one cluster.
-        let env_clusters: Vec<&crate::model::Cluster> = if env.clusters.is_empty() {
-            p.clusters.iter().take(1).collect()
-        } else {
-            p.clusters
-                .iter()
-                .filter(|c| env.clusters.iter().any(|n| n.get_ref() == c.name.get_ref()))
-                .collect()
-        };
+        let env_clusters = p.env_clusters(env);
         for c in &env_clusters {
             if !placements.insert((c.name.get_ref().clone(), env.namespace.get_ref().clone())) {
                 d.push(Diagnostic::at(
@@ -194,12 +187,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
             }
             let hosts = env_clusters
                 .iter()
-                .filter(|c| {
-                    c.categories.is_empty()
-                        || c.categories
-                            .iter()
-                            .any(|k| k.get_ref() == svc.file.category.get_ref())
-                })
+                .filter(|c| c.runs(svc.file.category.get_ref()))
                 .count();
             if !env_clusters.is_empty() && hosts != 1 {
                 d.push(Diagnostic::at(
@@ -290,12 +278,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
                 "remove `replicas`: it starts at the autoscaling minimum",
             );
         }
-        if svc
-            .file
-            .kind
-            .as_ref()
-            .is_some_and(|k| *k.get_ref() == crate::model::WorkloadKind::DaemonSet)
-        {
+        if svc.file.kind() == crate::model::WorkloadKind::DaemonSet {
             problem(
                 a.min.span(),
                 "a DaemonSet cannot be autoscaled".into(),

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::load::LoadedService;
-use crate::model::{PlatformFile, WorkloadKind};
+use crate::model::PlatformFile;
 
 /// A rule of the hardening plan.
 #[derive(Debug, Clone, Copy)]
@@ -181,12 +181,7 @@ impl Linter<'_> {
     }
 }
 
-pub fn check(
-    svc: &LoadedService,
-    kind: WorkloadKind,
-    platform: &PlatformFile,
-    d: &mut Diagnostics,
-) {
+pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) {
     let f = &svc.file;
     let src = &svc.source;
     let mut l = Linter {
@@ -276,14 +271,10 @@ pub fn check(
         .as_ref()
         .map_or(platform.images.pull_policy.get_ref(), |p| p.get_ref());
     let image = f.image.get_ref();
-    let tag = if image.contains(['/', ':', '@']) {
-        image
-            .rsplit('/')
-            .next()
-            .and_then(|last| last.split_once(':'))
-            .map(|(_, t)| t)
-    } else {
+    let tag = if f.own_image() {
         Some(platform.images.tag.get_ref().as_str())
+    } else {
+        f.image_tag()
     };
     if policy == "Always" && tag == Some("latest") {
         let span = f.pull_policy.as_ref().map_or(f.image.span(), |p| p.span());
@@ -314,12 +305,8 @@ pub fn check(
             d,
         );
     }
-    let replicas = f
-        .replicas
-        .as_ref()
-        .map_or(platform.defaults.replicas, |r| *r.get_ref());
+    let replicas = f.replicas(platform.defaults.replicas).unwrap_or(1);
     if let Some(p) = f.pdb.as_ref().filter(|p| !*p.get_ref())
-        && kind != WorkloadKind::DaemonSet
         && replicas > 1
     {
         l.hit(

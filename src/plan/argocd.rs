@@ -18,7 +18,7 @@ use super::{
     BASE_DIR, ConfigMap, Meta, OVERLAYS_DIR, Placement, PlannedFile, Planner, Resource,
     WAVE_ANNOTATION,
 };
-use crate::model::{Cluster, Environment, GitOps};
+use crate::model::{Environment, GitOps};
 
 pub const ARGOCD_DIR: &str = "argocd";
 
@@ -165,25 +165,6 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn env_clusters(&self, env: &Environment) -> Vec<&'a Cluster> {
-        let clusters = &self.platform.clusters;
-        if env.clusters.is_empty() {
-            clusters.iter().take(1).collect()
-        } else {
-            clusters
-                .iter()
-                .filter(|c| env.clusters.iter().any(|n| n.get_ref() == c.name.get_ref()))
-                .collect()
-        }
-    }
-
-    /// The cluster of an environment that runs a category.
-    pub(super) fn cluster_for(&self, env: &Environment, category: &str) -> Option<&'a Cluster> {
-        self.env_clusters(env).into_iter().find(|c| {
-            c.categories.is_empty() || c.categories.iter().any(|k| k.get_ref() == category)
-        })
-    }
-
     /// Plans `argocd/`, given each environment's placements.
     pub(super) fn plan_argocd(
         &mut self,
@@ -202,7 +183,7 @@ impl<'a> Planner<'a> {
             destinations.push((c.server.clone(), g.argocd_namespace.clone()));
         }
         for (env, _) in envs {
-            for c in self.env_clusters(env) {
+            for c in self.platform.env_clusters(env) {
                 destinations.push((c.server.clone(), env.namespace.get_ref().clone()));
             }
         }
@@ -330,8 +311,8 @@ impl<'a> Planner<'a> {
             let ns = env.namespace.get_ref();
             let dir = format!("{ARGOCD_DIR}/envs/{env_name}");
             let mut resources = Vec::new();
-            for c in self.env_clusters(env) {
-                let file = if self.env_clusters(env).len() == 1 {
+            for c in self.platform.env_clusters(env) {
+                let file = if self.platform.env_clusters(env).len() == 1 {
                     "application-base.yaml".to_string()
                 } else {
                     format!("application-base-{}.yaml", c.name.get_ref())
@@ -363,17 +344,14 @@ impl<'a> Planner<'a> {
             }
             for pl in placements {
                 let svc = pl.service;
-                let Some(cluster) = self.cluster_for(env, svc.file.category.get_ref()) else {
+                let Some(cluster) = self.platform.cluster_for(env, svc.file.category.get_ref())
+                else {
                     continue;
                 };
                 let name = format!("{part_of}-{env_name}-{}", svc.name);
                 let file = format!("application-{}.yaml", svc.name);
                 resources.push(file.clone());
-                let kind = svc
-                    .file
-                    .kind
-                    .as_ref()
-                    .map_or("Deployment".to_string(), |k| format!("{:?}", k.get_ref()));
+                let kind = format!("{:?}", svc.file.kind());
                 let autoscaled = svc
                     .file
                     .autoscaling

@@ -128,7 +128,8 @@ impl<'a> Planner<'a> {
                 let on_cluster: Vec<&Placement<'_>> = placements
                     .iter()
                     .filter(|p| {
-                        self.cluster_for(env, p.service.file.category.get_ref())
+                        self.platform
+                            .cluster_for(env, p.service.file.category.get_ref())
                             .is_some_and(|c| c.name.get_ref() == cname)
                     })
                     .collect();
@@ -155,7 +156,8 @@ impl<'a> Planner<'a> {
                             .iter()
                             .find(|q| &q.service.name == target)
                             .and_then(|q| {
-                                self.cluster_for(env, q.service.file.category.get_ref())
+                                self.platform
+                                    .cluster_for(env, q.service.file.category.get_ref())
                                     .filter(|c| c.name.get_ref() != cname)
                             });
                         match elsewhere {
