@@ -24,7 +24,7 @@ mod environments;
 mod lints;
 pub mod secret_files;
 
-pub use lints::{LINTS, Lint};
+pub use lints::{LINTS, Lint, lint};
 
 /// Adds the findings about `loaded` to `d`.
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {

@@ -25,9 +25,7 @@ pub use flux::{FLUX_DIR, FluxKustomization, GitRepository};
 
 pub use overlay::{OVERLAYS_DIR, Patch, Placement, WorkloadPatch};
 
-pub use kyverno::{
-    ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException, scanner_checks,
-};
+pub use kyverno::{ClusterPolicy, KYVERNO_POLICIES, KyvernoPolicy, PolicyException};
 
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Check, PlatformFile, ProbeTiming, WorkloadKind};
@@ -1435,7 +1433,8 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
                 .or_insert_with(|| one_line(e.reason.get_ref()));
         }
         for e in &self.svc.file.exceptions {
-            for check in scanner_checks(e.rule.get_ref()) {
+            let checks = crate::check::lint(e.rule.get_ref()).map_or(&[][..], |l| l.scanner);
+            for check in checks {
                 skips
                     .entry(check.to_string())
                     .or_insert_with(|| one_line(e.reason.get_ref()).replace('=', " "));

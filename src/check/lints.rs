@@ -28,6 +28,9 @@ pub struct Lint {
     pub fix: &'static str,
     /// The field the lint is about.
     pub field: &'static str,
+    /// The checkov checks that report the same thing, so an exception to
+    /// the lint also excuses them (`checkov.io/skip` annotations).
+    pub scanner: &'static [&'static str],
 }
 
 pub const LINTS: &[Lint] = &[
@@ -37,6 +40,8 @@ pub const LINTS: &[Lint] = &[
         rule: "containers are not privileged",
         fix: "drop `security.privileged`",
         field: "security.privileged",
+        // A privileged container escalates and holds every capability.
+        scanner: &["CKV_K8S_16", "CKV_K8S_20", "CKV_K8S_28", "CKV_K8S_37"],
     },
     Lint {
         code: "E0202",
@@ -44,6 +49,7 @@ pub const LINTS: &[Lint] = &[
         rule: "containers run as a non-root user",
         fix: "run as the image's non-root user (`security.run_as_user`)",
         field: "security.run_as_user",
+        scanner: &["CKV_K8S_23", "CKV_K8S_40"],
     },
     Lint {
         code: "E0203",
@@ -51,6 +57,7 @@ pub const LINTS: &[Lint] = &[
         rule: "the root file system is read-only",
         fix: "list the directories the process writes in `writable_paths` instead",
         field: "security.read_only_root_filesystem",
+        scanner: &["CKV_K8S_22"],
     },
     Lint {
         code: "E0204",
@@ -58,6 +65,7 @@ pub const LINTS: &[Lint] = &[
         rule: "pods do not use the node's network",
         fix: "drop `security.host_network`",
         field: "security.host_network",
+        scanner: &["CKV_K8S_19"],
     },
     Lint {
         code: "E0205",
@@ -65,6 +73,7 @@ pub const LINTS: &[Lint] = &[
         rule: "containers do not bind ports on the node",
         fix: "drop `host_port` and publish through the gateway ([[routes]])",
         field: "ports.host_port",
+        scanner: &["CKV_K8S_26"],
     },
     Lint {
         code: "E0206",
@@ -72,6 +81,7 @@ pub const LINTS: &[Lint] = &[
         rule: "Services are ClusterIP; traffic from outside comes through the gateway",
         fix: "drop `service_type` and add a [[routes]] entry",
         field: "service_type",
+        scanner: &[],
     },
     Lint {
         code: "E0207",
@@ -79,6 +89,7 @@ pub const LINTS: &[Lint] = &[
         rule: "a `latest` image is never pulled with policy Always",
         fix: "pin a tag, or use pull policy IfNotPresent",
         field: "pull_policy",
+        scanner: &["CKV_K8S_14"],
     },
     Lint {
         code: "E0208",
@@ -86,6 +97,7 @@ pub const LINTS: &[Lint] = &[
         rule: "every container has real readiness and liveness probes",
         fix: "add a [health] table with one of http, grpc, exec or tcp",
         field: "health",
+        scanner: &["CKV_K8S_8", "CKV_K8S_9"],
     },
     Lint {
         code: "E0209",
@@ -93,6 +105,7 @@ pub const LINTS: &[Lint] = &[
         rule: "a workload with more than one replica has a PodDisruptionBudget",
         fix: "drop `pdb = false`",
         field: "pdb",
+        scanner: &[],
     },
     Lint {
         code: "E0210",
@@ -100,6 +113,7 @@ pub const LINTS: &[Lint] = &[
         rule: "containers drop all capabilities and add none",
         fix: "drop `security.add_capabilities`",
         field: "security.add_capabilities",
+        scanner: &["CKV_K8S_37"],
     },
     Lint {
         code: "E0211",
@@ -107,6 +121,7 @@ pub const LINTS: &[Lint] = &[
         rule: "no secret value is written in a source file",
         fix: "list the key in `secrets` so its value comes from the secret store",
         field: "env",
+        scanner: &[],
     },
 ];
 

@@ -198,23 +198,6 @@ pub fn exception_for(
     })
 }
 
-/// The checkov checks each lint's exception also excuses: the scanner
-/// reports what the exception already states.
-pub fn scanner_checks(lint: &str) -> &'static [&'static str] {
-    match lint {
-        // A privileged container escalates and holds every capability.
-        "privileged" => &["CKV_K8S_16", "CKV_K8S_20", "CKV_K8S_28", "CKV_K8S_37"],
-        "run-as-root" => &["CKV_K8S_23", "CKV_K8S_40"],
-        "writable-root-fs" => &["CKV_K8S_22"],
-        "host-network" => &["CKV_K8S_19"],
-        "host-port" => &["CKV_K8S_26"],
-        "capabilities" => &["CKV_K8S_37"],
-        "no-probes" => &["CKV_K8S_8", "CKV_K8S_9"],
-        "latest-always" => &["CKV_K8S_14"],
-        _ => &[],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
