@@ -281,17 +281,52 @@ pub struct Workload {
     pub replicas: Option<u32>,
     pub revision_history_limit: u32,
     pub min_ready_seconds: u32,
+    /// Rolling update bounds; None for a StatefulSet (one pod at a time).
+    pub rollout: Option<Rollout>,
     pub selector: IndexMap<String, String>,
     /// StatefulSet only: the governing (headless) Service.
     pub service_name: Option<String>,
     pub pod: Pod,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rollout {
+    pub max_unavailable: u32,
+    pub max_surge: u32,
+}
+
+/// How each kind rolls: a Deployment starts the new pod before it stops the
+/// old one (000 §3.4); a DaemonSet's pods hold node resources (and a shared
+/// cache), so one is replaced at a time without surge.
+pub fn rollout(kind: WorkloadKind) -> Option<Rollout> {
+    match kind {
+        WorkloadKind::Deployment => Some(Rollout {
+            max_unavailable: 0,
+            max_surge: 1,
+        }),
+        WorkloadKind::DaemonSet => Some(Rollout {
+            max_unavailable: 1,
+            max_surge: 0,
+        }),
+        WorkloadKind::StatefulSet => None,
+    }
+}
+
+/// The node spread of a replicated workload: at most one pod more on any
+/// node than on another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Spread {
+    pub max_skew: u32,
+    pub topology_key: &'static str,
+    /// `DoNotSchedule` or `ScheduleAnyway` (platform default).
+    pub when_unsatisfiable: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Pod {
     pub host_network: bool,
-    /// Spread over nodes (replicas > 1): `whenUnsatisfiable`.
-    pub spread: Option<String>,
+    /// Spread over nodes, when replicas > 1.
+    pub spread: Option<Spread>,
     pub image_pull_secrets: Vec<String>,
     pub labels: IndexMap<String, String>,
     pub annotations: IndexMap<String, String>,
@@ -1687,12 +1722,15 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             replicas,
             revision_history_limit: p.defaults.revision_history_limit,
             min_ready_seconds: p.defaults.min_ready_seconds,
+            rollout: rollout(self.kind),
             selector: self.selector(),
             service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
             pod: Pod {
-                spread: replicas
-                    .is_some_and(|r| r > 1)
-                    .then(|| p.defaults.topology_spread.clone()),
+                spread: replicas.is_some_and(|r| r > 1).then(|| Spread {
+                    max_skew: 1,
+                    topology_key: "kubernetes.io/hostname",
+                    when_unsatisfiable: p.defaults.topology_spread.clone(),
+                }),
                 image_pull_secrets: match (&p.images.pull_secret, &p.secrets) {
                     (Some(ps), Some(_)) if f.own_image() => vec![ps.name.get_ref().clone()],
                     _ => vec![],

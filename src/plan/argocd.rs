@@ -45,6 +45,29 @@ pub const SYNC_OPTIONS: &[&str] = &[
     "CreateNamespace=true",
 ];
 
+/// How every Application syncs: automatically, pruning and self-healing,
+/// retrying with backoff (003 §10).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SyncPolicy {
+    pub prune: bool,
+    pub self_heal: bool,
+    pub options: &'static [&'static str],
+    pub retry_limit: u32,
+    pub backoff_duration: &'static str,
+    pub backoff_factor: u32,
+    pub backoff_max_duration: &'static str,
+}
+
+pub const SYNC_POLICY: SyncPolicy = SyncPolicy {
+    prune: true,
+    self_heal: true,
+    options: SYNC_OPTIONS,
+    retry_limit: 5,
+    backoff_duration: "5s",
+    backoff_factor: 2,
+    backoff_max_duration: "3m",
+};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Application {
     pub meta: Meta,
@@ -54,7 +77,7 @@ pub struct Application {
     pub path: String,
     pub server: String,
     pub namespace: String,
-    pub sync_options: &'static [&'static str],
+    pub sync: SyncPolicy,
     pub ignore_differences: Vec<IgnoreDifference>,
 }
 
@@ -78,7 +101,7 @@ pub struct ApplicationSet {
     pub app_path: String,
     pub project: String,
     pub argocd_namespace: String,
-    pub sync_options: &'static [&'static str],
+    pub sync: SyncPolicy,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -160,7 +183,7 @@ impl<'a> Planner<'a> {
             path,
             server: server.to_string(),
             namespace: namespace.to_string(),
-            sync_options: SYNC_OPTIONS,
+            sync: SYNC_POLICY,
             ignore_differences: ignore,
         }
     }
@@ -287,7 +310,7 @@ impl<'a> Planner<'a> {
                 app_path: "{{.path.path}}".into(),
                 project: part_of.clone(),
                 argocd_namespace: g.argocd_namespace.clone(),
-                sync_options: SYNC_OPTIONS,
+                sync: SYNC_POLICY,
             }),
         });
         self.files.push(PlannedFile {

@@ -31,7 +31,26 @@ pub struct FluxKustomization {
     pub substitute: Vec<(String, String)>,
     /// Decrypt SOPS-encrypted Secrets with this secret's key.
     pub sops_secret: Option<String>,
+    pub policy: FluxPolicy,
 }
+
+/// How every Flux Kustomization applies: pruning what left git, waiting for
+/// its resources to be Ready (the health check dependsOn relies on), and
+/// retrying sooner than the sync interval.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FluxPolicy {
+    pub prune: bool,
+    pub wait: bool,
+    pub timeout: &'static str,
+    pub retry_interval: &'static str,
+}
+
+pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
+    prune: true,
+    wait: true,
+    timeout: "5m",
+    retry_interval: "2m",
+};
 
 impl<'a> Planner<'a> {
     /// Plans `flux/clusters/<cluster>/` for every cluster.
@@ -109,6 +128,7 @@ impl<'a> Planner<'a> {
                         depends_on,
                         substitute: substitute.clone(),
                         sops_secret: sops.then(|| "sops-age".to_string()),
+                        policy: FLUX_POLICY,
                     }),
                 });
             };

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{
     BASE_DIR, Header, ImageTag, Kustomization, PlannedFile, Planner, Resource, ResourceSpec,
-    ServicePlanner, Workload,
+    ServicePlanner, Spread, Workload,
 };
 use crate::load::LoadedService;
 use crate::model::Environment;
@@ -27,10 +27,20 @@ pub struct WorkloadPatch {
     pub container: String,
     pub replicas: Option<u32>,
     pub pod_annotations: IndexMap<String, String>,
-    /// `whenUnsatisfiable` of a spread to add, or `remove`.
-    pub spread: Option<String>,
+    pub spread: Option<SpreadChange>,
     pub selector: IndexMap<String, String>,
     pub resources: Option<ResourceSpec>,
+}
+
+/// How an environment changes a workload's node spread.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum SpreadChange {
+    Set {
+        spread: Spread,
+    },
+    /// Deleted with `null`, the one deletion patches make.
+    Remove,
 }
 
 /// A strategic-merge patch of another kind: changed ConfigMap data, new
@@ -329,8 +339,8 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         .collect();
     let spread = match (&base.pod.spread, &env.pod.spread) {
         (b, e) if b == e => None,
-        (_, Some(e)) => Some(e.clone()),
-        (Some(_), None) => Some("remove".to_string()),
+        (_, Some(e)) => Some(SpreadChange::Set { spread: e.clone() }),
+        (Some(_), None) => Some(SpreadChange::Remove),
         (None, None) => None,
     };
     let resources = (env.pod.container.resources != base.pod.container.resources)
