@@ -449,7 +449,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
         ));
     }
 
-    check_image(src, &f.image, d);
+    check_image(src, f, d);
     if let Some(p) = &f.pull_policy {
         one_of(p, &["IfNotPresent", "Always", "Never"], src, d);
     }
@@ -840,9 +840,10 @@ fn check_env_slot<T>(
     }
 }
 
-fn check_image(src: &SourceFile, image: &Spanned<String>, d: &mut Diagnostics) {
+fn check_image(src: &SourceFile, f: &crate::model::ServiceFile, d: &mut Diagnostics) {
+    let image = &f.image;
     let i = image.get_ref();
-    let bare = !i.contains(['/', ':', '@']);
+    let bare = f.own_image();
     let valid_chars = !i.is_empty()
         && i.bytes().all(|b| {
             b.is_ascii_lowercase()

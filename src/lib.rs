@@ -33,7 +33,7 @@ pub fn compile(root: &Path) -> Result<Tree> {
     }
     diags.into_result()?;
     let Some(loaded) = loaded else {
-        anyhow::bail!("no platform was loaded");
+        anyhow::bail!("platform.toml could not be loaded; fix the errors above and run again");
     };
     // The plan and the sources are dropped before verification, which is
     // the stage with the most transient memory.

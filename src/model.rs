@@ -402,6 +402,13 @@ pub struct ServiceFile {
 }
 
 impl PlatformFile {
+    /// A service's namespace: its own, or the platform's.
+    pub fn namespace_of<'a>(&'a self, s: &'a ServiceFile) -> &'a str {
+        s.namespace
+            .as_ref()
+            .map_or(self.platform.namespace.get_ref(), |n| n.get_ref())
+    }
+
     /// The clusters an environment runs on: those it names, or the first.
     pub fn env_clusters<'a>(&'a self, env: &Environment) -> Vec<&'a Cluster> {
         if env.clusters.is_empty() {

@@ -1147,10 +1147,7 @@ fn category<'a>(p: &'a PlatformFile, s: &LoadedService) -> Option<&'a crate::mod
 }
 
 fn namespace_of(p: &PlatformFile, s: &LoadedService) -> String {
-    s.file.namespace.as_ref().map_or_else(
-        || p.platform.namespace.get_ref().clone(),
-        |n| n.get_ref().clone(),
-    )
+    p.namespace_of(&s.file).to_string()
 }
 
 /// The `.dockerconfigjson` of a registry, as an External Secrets (Go)

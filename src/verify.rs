@@ -43,7 +43,7 @@ pub fn verify(tree: &Tree) -> Result<()> {
         Ok(())
     } else {
         bail!(
-            "the rendered tree failed verification (a bug in platformc's templates, not in your sources):\n  {}",
+            "the rendered tree failed verification (a bug in platformc's templates, not in your sources; please report it with the lines below):\n  {}",
             failures.join("\n  ")
         )
     }

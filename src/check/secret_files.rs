@@ -41,11 +41,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
             continue;
         };
         expected.insert(file.clone());
-        let namespace = svc
-            .file
-            .namespace
-            .as_ref()
-            .map_or(p.platform.namespace.get_ref(), |n| n.get_ref());
+        let namespace = p.namespace_of(&svc.file);
         let secret = format!("{}-secrets", svc.name);
         let Some(sf) = loaded.secret_files.get(&file) else {
             let hint = match backend {
