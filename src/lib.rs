@@ -4,13 +4,17 @@
 //!
 //! The pipeline runs one way, a module per stage:
 //! [`load`] → [`check`] → [`plan`] → [`render`] → [`verify`] → [`output`].
-//! See ARCHITECTURE.md.
+//! Its data: [`model`] (the sources), [`ir`] (what the plan decided); every
+//! stage names files through [`layout`]. See ARCHITECTURE.md.
 
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod ir;
+pub mod layout;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod output;
 mod parallel;
 pub mod plan;

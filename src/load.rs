@@ -10,12 +10,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::layout::{PLATFORM_FILE, SECRETS_DIR, SERVICES_DIR};
 use crate::model::{PlatformFile, ServiceFile};
-
-pub const PLATFORM_FILE: &str = "platform.toml";
-pub const SERVICES_DIR: &str = "services";
-/// Sealed or SOPS-encrypted Secrets the user produced, one per service.
-pub const SECRETS_DIR: &str = "secrets";
 
 /// A file of `secrets/`, parsed as YAML but not yet checked.
 #[derive(Debug, Clone)]

@@ -15,10 +15,8 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::layout::CHECKSUMS;
 use crate::render::Tree;
-
-/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`).
-pub const CHECKSUMS: &str = "SHA256SUMS";
 
 /// Adds the checksum file listing every other file of the tree.
 pub fn with_checksums(mut tree: Tree) -> Tree {

@@ -25,11 +25,7 @@ pub fn verify(tree: &Tree) -> Result<()> {
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
         let result = if path.ends_with(".sops.yaml") {
             verify_sops(text)
-        } else if path
-            .rsplit('/')
-            .next()
-            .is_some_and(|f| f.starts_with("patch-"))
-        {
+        } else if crate::layout::patched_file(path).is_some() {
             verify_patch(tree, path, text)
         } else {
             verify_document(text)
@@ -70,9 +66,8 @@ pub fn verify_document(text: &str) -> Result<()> {
 /// result checked like any document: a misspelt field in a patch is caught.
 pub fn verify_patch(tree: &Tree, path: &str, text: &str) -> Result<()> {
     let patch = parse(text)?;
-    let rest = path.splitn(3, '/').nth(2).unwrap_or("");
-    let (dir, file) = rest.rsplit_once('/').unwrap_or(("", rest));
-    let target = format!("{dir}/{}", file.trim_start_matches("patch-"));
+    let target = crate::layout::patched_file(path)
+        .ok_or_else(|| anyhow!("is not an overlay's patch of a base file"))?;
     let base = tree
         .get(&target)
         .ok_or_else(|| anyhow!("patches {target}, which is not in the tree"))?;

@@ -150,7 +150,7 @@ fn the_checksum_file_verifies_with_sha256sum() {
     render(root.path());
     let out = root.path().join("output");
     let Ok(o) = std::process::Command::new("sha256sum")
-        .args(["--check", "--quiet", output::CHECKSUMS])
+        .args(["--check", "--quiet", platformc::layout::CHECKSUMS])
         .current_dir(&out)
         .output()
     else {

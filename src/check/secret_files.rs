@@ -5,16 +5,8 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::load::{Loaded, SECRETS_DIR};
-
-/// File name of a service's secret file under a backend.
-pub fn file_name(backend: &str, service: &str) -> Option<String> {
-    match backend {
-        "sealed-secrets" => Some(format!("{service}.sealedsecret.yaml")),
-        "sops" => Some(format!("{service}.sops.yaml")),
-        _ => None,
-    }
-}
+use crate::layout::{SECRETS_DIR, secret_file};
+use crate::load::{Loaded, LoadedService, SecretFile};
 
 /// Byte span of the first occurrence of `needle` in the file, for pointing.
 fn span_of(src: &SourceFile, needle: &str) -> Range<usize> {
@@ -25,7 +17,15 @@ fn at(src: &SourceFile, needle: &str, message: String, help: String, field: &str
     Diagnostic::at("E0122", src, span_of(src, needle), message, help).field(field)
 }
 
-pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
+/// What a backend's file must be: its kind and the fields holding values.
+struct Expected<'a> {
+    backend: &'a str,
+    file: String,
+    namespace: &'a str,
+    secret: String,
+}
+
+pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
     let p = &loaded.platform;
     let backend = p
         .secrets
@@ -37,153 +37,19 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
         .iter()
         .filter(|s| !s.file.secrets.is_empty())
     {
-        let Some(file) = file_name(backend, &svc.name) else {
+        let Some(file) = secret_file(backend, &svc.name) else {
             continue;
         };
         expected.insert(file.clone());
-        let namespace = p.namespace_of(&svc.file);
-        let secret = format!("{}-secrets", svc.name);
-        let Some(sf) = loaded.secret_files.get(&file) else {
-            let hint = match backend {
-                "sealed-secrets" => format!(
-                    "seal the keys with kubeseal: kubectl create secret generic {secret} -n {namespace} --from-literal=KEY=… --dry-run=client -o yaml | kubeseal -o yaml > {SECRETS_DIR}/{file}"
-                ),
-                _ => format!(
-                    "write the Secret {secret} (namespace {namespace}) with its keys and encrypt it in place: sops --encrypt --in-place {SECRETS_DIR}/{file}"
-                ),
-            };
-            d.push(Diagnostic::at(
-                "E0122",
-                &svc.source,
-                svc.file.secrets[0].span(),
-                format!(
-                    "`{}` declares secrets but {SECRETS_DIR}/{file} does not exist",
-                    svc.name
-                ),
-                hint,
-            ));
-            continue;
+        let want = Expected {
+            backend,
+            file,
+            namespace: p.namespace_of(&svc.file),
+            secret: format!("{}-secrets", svc.name),
         };
-        let src = &sf.source;
-        let doc = &sf.doc;
-        if backend == "sops" && (src.text.contains('\r') || !src.text.ends_with('\n')) {
-            d.push(
-                Diagnostic::at(
-                    "E0122",
-                    src,
-                    0..0,
-                    "the file must use LF line endings and end with a newline",
-                    "fix the line endings before encrypting, then encrypt again (platformc copies the file byte for byte)",
-                )
-                .field(""),
-            );
-        }
-        let (api, kind, data_fields) = match backend {
-            "sealed-secrets" => (
-                "bitnami.com/v1alpha1",
-                "SealedSecret",
-                vec!["encryptedData"],
-            ),
-            _ => ("v1", "Secret", vec!["data", "stringData"]),
-        };
-        if doc["apiVersion"] != api || doc["kind"] != kind {
-            d.push(at(
-                src,
-                "kind",
-                format!("expected a {kind} ({api})"),
-                format!("the {backend} backend reads a {kind} for each service"),
-                "kind",
-            ));
-            continue;
-        }
-        if doc["metadata"]["name"] != secret.as_str() {
-            d.push(at(
-                src,
-                "name:",
-                format!("the Secret must be named `{secret}`"),
-                format!(
-                    "{} reads exactly that Secret; rename it and seal or encrypt again",
-                    svc.name
-                ),
-                "metadata.name",
-            ));
-        }
-        if let Some(ns) = doc["metadata"]["namespace"].as_str()
-            && ns != namespace
-        {
-            d.push(at(
-                src,
-                "namespace:",
-                format!("namespace `{ns}` is not the service's namespace `{namespace}`"),
-                "seal or encrypt the Secret for the service's namespace".into(),
-                "metadata.namespace",
-            ));
-        }
-        let sealed = backend == "sealed-secrets";
-        let holder = if sealed { &doc["spec"] } else { doc };
-        let path = |field: &str, key: &str| {
-            if sealed {
-                format!("spec.{field}.{key}")
-            } else {
-                format!("{field}.{key}")
-            }
-        };
-        let mut keys = BTreeSet::new();
-        for field in &data_fields {
-            for (k, v) in holder[*field].as_object().into_iter().flatten() {
-                keys.insert(k.clone());
-                let encrypted = match backend {
-                    "sops" => v.as_str().is_some_and(|s| s.starts_with("ENC[")),
-                    _ => v.as_str().is_some_and(|s| !s.is_empty()),
-                };
-                if !encrypted {
-                    d.push(at(
-                        src,
-                        k,
-                        format!("the value of `{k}` is not encrypted"),
-                        match backend {
-                            "sops" => format!(
-                                "encrypt the file: sops --encrypt --in-place {SECRETS_DIR}/{file}"
-                            ),
-                            _ => "seal the value with kubeseal".to_string(),
-                        },
-                        &path(field, k),
-                    ));
-                }
-            }
-        }
-        if backend == "sops" && doc["sops"]["mac"].as_str().is_none() {
-            d.push(at(
-                src,
-                "apiVersion",
-                "the file carries no sops metadata: it is not encrypted".into(),
-                format!("encrypt it: sops --encrypt --in-place {SECRETS_DIR}/{file}"),
-                "sops",
-            ));
-        }
-        let declared: BTreeSet<String> = svc
-            .file
-            .secrets
-            .iter()
-            .map(|k| k.get_ref().clone())
-            .collect();
-        for missing in declared.difference(&keys) {
-            d.push(Diagnostic::at(
-                "E0122",
-                &svc.source,
-                svc.file.secrets.iter().find(|k| k.get_ref() == missing).map_or(0..0, |k| k.span()),
-                format!("{SECRETS_DIR}/{file} holds no key `{missing}`"),
-                "add the key to the Secret and seal or encrypt it again, or remove it from `secrets`",
-            ));
-        }
-        for extra in keys.difference(&declared) {
-            d.push(at(
-                src,
-                extra,
-                format!("`{extra}` is not one of the keys `{}` declares", svc.name),
-                "declare it in the service's `secrets`, or remove it from the file".into(),
-                &path(data_fields[0], extra),
-            ));
+        match loaded.secret_files.get(&want.file) {
+            Some(sf) => check_file(svc, sf, &want, d),
+            None => missing_file(svc, &want, d),
         }
     }
     for (name, sf) in &loaded.secret_files {
@@ -197,5 +63,202 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
             )
             .field(""));
         }
+    }
+}
+
+fn missing_file(svc: &LoadedService, want: &Expected<'_>, d: &mut Diagnostics) {
+    let (secret, namespace, file) = (&want.secret, want.namespace, &want.file);
+    let hint = match want.backend {
+        "sealed-secrets" => format!(
+            "seal the keys with kubeseal: kubectl create secret generic {secret} -n {namespace} --from-literal=KEY=… --dry-run=client -o yaml | kubeseal -o yaml > {SECRETS_DIR}/{file}"
+        ),
+        _ => format!(
+            "write the Secret {secret} (namespace {namespace}) with its keys and encrypt it in place: sops --encrypt --in-place {SECRETS_DIR}/{file}"
+        ),
+    };
+    d.push(Diagnostic::at(
+        "E0122",
+        &svc.source,
+        svc.file.secrets[0].span(),
+        format!(
+            "`{}` declares secrets but {SECRETS_DIR}/{file} does not exist",
+            svc.name
+        ),
+        hint,
+    ));
+}
+
+fn check_file(svc: &LoadedService, sf: &SecretFile, want: &Expected<'_>, d: &mut Diagnostics) {
+    let src = &sf.source;
+    if want.backend == "sops" && (src.text.contains('\r') || !src.text.ends_with('\n')) {
+        d.push(
+            Diagnostic::at(
+                "E0122",
+                src,
+                0..0,
+                "the file must use LF line endings and end with a newline",
+                "fix the line endings before encrypting, then encrypt again (platformc copies the file byte for byte)",
+            )
+            .field(""),
+        );
+    }
+    if !check_identity(svc, sf, want, d) {
+        return;
+    }
+    let keys = check_values(sf, want, d);
+    check_keys(svc, sf, want, &keys, d);
+}
+
+/// Kind, name and namespace; false when the file is not the backend's kind
+/// at all (nothing else is worth checking then).
+fn check_identity(
+    svc: &LoadedService,
+    sf: &SecretFile,
+    want: &Expected<'_>,
+    d: &mut Diagnostics,
+) -> bool {
+    let (src, doc) = (&sf.source, &sf.doc);
+    let (api, kind) = match want.backend {
+        "sealed-secrets" => ("bitnami.com/v1alpha1", "SealedSecret"),
+        _ => ("v1", "Secret"),
+    };
+    if doc["apiVersion"] != api || doc["kind"] != kind {
+        d.push(at(
+            src,
+            "kind",
+            format!("expected a {kind} ({api})"),
+            format!(
+                "the {} backend reads a {kind} for each service",
+                want.backend
+            ),
+            "kind",
+        ));
+        return false;
+    }
+    if doc["metadata"]["name"] != want.secret.as_str() {
+        d.push(at(
+            src,
+            "name:",
+            format!("the Secret must be named `{}`", want.secret),
+            format!(
+                "{} reads exactly that Secret; rename it and seal or encrypt again",
+                svc.name
+            ),
+            "metadata.name",
+        ));
+    }
+    if let Some(ns) = doc["metadata"]["namespace"].as_str()
+        && ns != want.namespace
+    {
+        d.push(at(
+            src,
+            "namespace:",
+            format!(
+                "namespace `{ns}` is not the service's namespace `{}`",
+                want.namespace
+            ),
+            "seal or encrypt the Secret for the service's namespace".into(),
+            "metadata.namespace",
+        ));
+    }
+    true
+}
+
+/// The fields holding the values, and the path a diagnostic names for a key.
+fn data_fields(backend: &str) -> &'static [&'static str] {
+    match backend {
+        "sealed-secrets" => &["encryptedData"],
+        _ => &["data", "stringData"],
+    }
+}
+
+fn key_path(backend: &str, field: &str, key: &str) -> String {
+    if backend == "sealed-secrets" {
+        format!("spec.{field}.{key}")
+    } else {
+        format!("{field}.{key}")
+    }
+}
+
+/// Every value is encrypted (and the file carries sops metadata); returns
+/// the keys the file holds.
+fn check_values(sf: &SecretFile, want: &Expected<'_>, d: &mut Diagnostics) -> BTreeSet<String> {
+    let (src, doc, backend, file) = (&sf.source, &sf.doc, want.backend, &want.file);
+    let holder = if backend == "sealed-secrets" {
+        &doc["spec"]
+    } else {
+        doc
+    };
+    let mut keys = BTreeSet::new();
+    for field in data_fields(backend) {
+        for (k, v) in holder[*field].as_object().into_iter().flatten() {
+            keys.insert(k.clone());
+            let encrypted = match backend {
+                "sops" => v.as_str().is_some_and(|s| s.starts_with("ENC[")),
+                _ => v.as_str().is_some_and(|s| !s.is_empty()),
+            };
+            if !encrypted {
+                d.push(at(
+                    src,
+                    k,
+                    format!("the value of `{k}` is not encrypted"),
+                    match backend {
+                        "sops" => format!(
+                            "encrypt the file: sops --encrypt --in-place {SECRETS_DIR}/{file}"
+                        ),
+                        _ => "seal the value with kubeseal".to_string(),
+                    },
+                    &key_path(backend, field, k),
+                ));
+            }
+        }
+    }
+    if backend == "sops" && doc["sops"]["mac"].as_str().is_none() {
+        d.push(at(
+            src,
+            "apiVersion",
+            "the file carries no sops metadata: it is not encrypted".into(),
+            format!("encrypt it: sops --encrypt --in-place {SECRETS_DIR}/{file}"),
+            "sops",
+        ));
+    }
+    keys
+}
+
+/// The file holds exactly the keys the service declares.
+fn check_keys(
+    svc: &LoadedService,
+    sf: &SecretFile,
+    want: &Expected<'_>,
+    keys: &BTreeSet<String>,
+    d: &mut Diagnostics,
+) {
+    let declared: BTreeSet<String> = svc
+        .file
+        .secrets
+        .iter()
+        .map(|k| k.get_ref().clone())
+        .collect();
+    for missing in declared.difference(keys) {
+        d.push(Diagnostic::at(
+            "E0122",
+            &svc.source,
+            svc.file
+                .secrets
+                .iter()
+                .find(|k| k.get_ref() == missing)
+                .map_or(0..0, |k| k.span()),
+            format!("{SECRETS_DIR}/{} holds no key `{missing}`", want.file),
+            "add the key to the Secret and seal or encrypt it again, or remove it from `secrets`",
+        ));
+    }
+    for extra in keys.difference(&declared) {
+        d.push(at(
+            &sf.source,
+            extra,
+            format!("`{extra}` is not one of the keys `{}` declares", svc.name),
+            "declare it in the service's `secrets`, or remove it from the file".into(),
+            &key_path(want.backend, data_fields(want.backend)[0], extra),
+        ));
     }
 }

@@ -12,15 +12,19 @@
 //! with their wave, and the Application health check in argocd-cm makes the
 //! parent wait until a wave's Applications are Healthy before the next.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use super::{
-    BASE_DIR, ConfigMap, Meta, OVERLAYS_DIR, Placement, PlannedFile, Planner, Resource,
-    WAVE_ANNOTATION,
+use super::Planner;
+use super::environments::Placement;
+use super::meta::WAVE_ANNOTATION;
+use crate::ir::{
+    AppProject, Application, ApplicationSet, ConfigMap, Header, IgnoreDifference, Kustomization,
+    Meta, PlannedFile, Resource, SyncPolicy,
+};
+use crate::layout::{
+    ARGOCD_DIR, BASE_CLUSTER_DIR, KUSTOMIZATION, argocd_env_dir, argocd_root_dir, overlay_dir,
 };
 use crate::model::{Environment, GitOps};
-
-pub const ARGOCD_DIR: &str = "argocd";
 
 /// Lua health check that reports an Application's own health, so a parent
 /// Application waits for a wave of child Applications (seed 000 §4.5).
@@ -47,17 +51,6 @@ pub const SYNC_OPTIONS: &[&str] = &[
 
 /// How every Application syncs: automatically, pruning and self-healing,
 /// retrying with backoff (003 §10).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct SyncPolicy {
-    pub prune: bool,
-    pub self_heal: bool,
-    pub options: &'static [&'static str],
-    pub retry_limit: u32,
-    pub backoff_duration: &'static str,
-    pub backoff_factor: u32,
-    pub backoff_max_duration: &'static str,
-}
-
 pub const SYNC_POLICY: SyncPolicy = SyncPolicy {
     prune: true,
     self_heal: true,
@@ -68,51 +61,7 @@ pub const SYNC_POLICY: SyncPolicy = SyncPolicy {
     backoff_max_duration: "3m",
 };
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Application {
-    pub meta: Meta,
-    pub project: String,
-    pub repo: String,
-    pub revision: String,
-    pub path: String,
-    pub server: String,
-    pub namespace: String,
-    pub sync: SyncPolicy,
-    pub ignore_differences: Vec<IgnoreDifference>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IgnoreDifference {
-    pub group: &'static str,
-    pub kind: String,
-    pub name: Option<String>,
-    pub json_pointers: &'static [&'static str],
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ApplicationSet {
-    pub meta: Meta,
-    pub repo: String,
-    pub revision: String,
-    /// Git directory generator glob.
-    pub directories: String,
-    /// Go templates of the generated Application's name and path.
-    pub app_name: String,
-    pub app_path: String,
-    pub project: String,
-    pub argocd_namespace: String,
-    pub sync: SyncPolicy,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AppProject {
-    pub meta: Meta,
-    pub description: String,
-    pub repo: String,
-    pub destinations: Vec<(String, String)>,
-    /// (group, kind) of every cluster-scoped kind the platform uses.
-    pub cluster_resources: Vec<(String, String)>,
-}
+const SOURCE: &str = "platform.toml [gitops]";
 
 fn ignore(
     group: &'static str,
@@ -188,19 +137,48 @@ impl<'a> Planner<'a> {
         }
     }
 
+    fn argocd_header(&self, title: String, purpose: String, needs: &str, wave: &str) -> Header {
+        self.header(title, purpose, needs.into(), wave.into(), SOURCE.into())
+    }
+
     /// Plans `argocd/`, given each environment's placements.
     pub(super) fn plan_argocd(
         &mut self,
         g: &GitOps,
         envs: &[(&'a Environment, Vec<Placement<'a>>)],
     ) {
-        let part_of = self.part_of().to_string();
-        let src = "platform.toml [gitops]".to_string();
-        let root_dir = format!("{ARGOCD_DIR}/root");
-        let mut root_resources = Vec::new();
+        let mut root_resources = vec![self.plan_app_project(g, envs)];
+        root_resources.extend(self.plan_cluster_base_apps(g));
+        root_resources.push(self.plan_environments_appset(g));
+        let header = self.argocd_header(
+            "KUSTOMIZATION: argocd root".into(),
+            "What the root Application syncs".into(),
+            "nothing",
+            "-1 to 1",
+        );
+        self.files.push(PlannedFile {
+            path: format!("{}/{KUSTOMIZATION}", argocd_root_dir()),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                resources: root_resources,
+                ..Default::default()
+            }),
+        });
+        for (env, placements) in envs {
+            self.plan_env_apps(g, env, placements);
+        }
+        self.plan_root_app(g);
+        self.plan_argocd_settings(g);
+    }
 
-        // The project: this repository, the environments' namespaces on their
-        // clusters, and only the cluster-scoped kinds the platform uses.
+    /// The project: this repository, the environments' namespaces on their
+    /// clusters, and only the cluster-scoped kinds the platform uses.
+    fn plan_app_project(
+        &mut self,
+        g: &GitOps,
+        envs: &[(&'a Environment, Vec<Placement<'a>>)],
+    ) -> String {
+        let part_of = self.part_of().to_string();
         let mut destinations = Vec::new();
         for c in &self.platform.clusters {
             destinations.push((c.server.clone(), g.argocd_namespace.clone()));
@@ -226,19 +204,18 @@ impl<'a> Planner<'a> {
             .collect();
         cluster_resources.sort();
         cluster_resources.dedup();
-        root_resources.push("appproject.yaml".to_string());
-        let mut header = self.header(
+        let mut header = self.argocd_header(
             format!("APPPROJECT: {part_of}"),
             format!("What {part_of}'s Applications may deploy, from where, to where"),
-            "Argo CD".into(),
-            "-1 (before everything)".into(),
-            src.clone(),
+            "Argo CD",
+            "-1 (before everything)",
         );
         header
             .notes
             .push("NOTE: cluster-scoped kinds are limited to those the platform renders".into());
+        let file = "appproject.yaml".to_string();
         self.files.push(PlannedFile {
-            path: format!("{root_dir}/appproject.yaml"),
+            path: format!("{}/{file}", argocd_root_dir()),
             header,
             resource: Resource::AppProject(AppProject {
                 meta: self.argocd_meta(part_of.clone(), &g.argocd_namespace, Some(-1)),
@@ -253,271 +230,292 @@ impl<'a> Planner<'a> {
                 cluster_resources,
             }),
         });
+        file
+    }
 
-        // Wave 0 of the root: each cluster's cluster-scoped base.
+    /// Wave 0 of the root: each cluster's cluster-scoped base.
+    fn plan_cluster_base_apps(&mut self, g: &GitOps) -> Vec<String> {
+        let part_of = self.part_of().to_string();
+        let mut files = Vec::new();
         for c in &self.platform.clusters {
-            let name = format!("{part_of}-platform-{}", c.name.get_ref());
-            let file = format!("application-platform-{}.yaml", c.name.get_ref());
-            root_resources.push(file.clone());
+            let cname = c.name.get_ref();
+            let name = format!("{part_of}-platform-{cname}");
+            let file = format!("application-platform-{cname}.yaml");
             let app = self.application(
                 g,
                 name.clone(),
                 Some(0),
                 (
-                    format!("{}/{BASE_DIR}/cluster", g.path),
+                    format!("{}/{BASE_CLUSTER_DIR}", g.path),
                     &c.server,
                     &g.argocd_namespace,
                 ),
                 vec![],
             );
-            self.files.push(PlannedFile {
-                path: format!("{root_dir}/{file}"),
-                header: self.header(
-                    format!("APPLICATION: {name}"),
-                    format!(
-                        "Cluster-scoped base of cluster {}: priority classes, storage, policies",
-                        c.name.get_ref()
-                    ),
-                    "the AppProject (wave -1)".into(),
-                    "0".into(),
-                    src.clone(),
+            let header = self.argocd_header(
+                format!("APPLICATION: {name}"),
+                format!(
+                    "Cluster-scoped base of cluster {cname}: priority classes, storage, policies"
                 ),
+                "the AppProject (wave -1)",
+                "0",
+            );
+            self.files.push(PlannedFile {
+                path: format!("{}/{file}", argocd_root_dir()),
+                header,
                 resource: Resource::Application(app),
             });
+            files.push(file);
         }
+        files
+    }
 
-        // Wave 1 of the root: one Application per environment directory.
-        root_resources.push("applicationset.yaml".to_string());
+    /// Wave 1 of the root: one Application per environment directory.
+    fn plan_environments_appset(&mut self, g: &GitOps) -> String {
+        let part_of = self.part_of().to_string();
+        let mut header = self.argocd_header(
+            format!("APPLICATIONSET: {part_of}-environments"),
+            format!("One Application per directory of {}/{ARGOCD_DIR}/envs: adding an environment or a service needs no edit here", g.path),
+            "the cluster bases (wave 0) being Healthy",
+            "1",
+        );
+        header.notes.push("NOTE: environments are independent of each other; the waves inside each are ordered by its Application (see README.md)".into());
+        let file = "applicationset.yaml".to_string();
         self.files.push(PlannedFile {
-            path: format!("{root_dir}/applicationset.yaml"),
-            header: {
-                let mut h = self.header(
-                    format!("APPLICATIONSET: {part_of}-environments"),
-                    format!("One Application per directory of {}/{ARGOCD_DIR}/envs: adding an environment or a service needs no edit here", g.path),
-                    "the cluster bases (wave 0) being Healthy".into(),
-                    "1".into(),
-                    src.clone(),
-                );
-                h.notes.push("NOTE: environments are independent of each other; the waves inside each are ordered by its Application (see README.md)".into());
-                h
-            },
+            path: format!("{}/{file}", argocd_root_dir()),
+            header,
             resource: Resource::ApplicationSet(ApplicationSet {
-                meta: self.argocd_meta(format!("{part_of}-environments"), &g.argocd_namespace, Some(1)),
+                meta: self.argocd_meta(
+                    format!("{part_of}-environments"),
+                    &g.argocd_namespace,
+                    Some(1),
+                ),
                 repo: self.platform.platform.repository.clone(),
                 revision: g.revision.clone(),
                 directories: format!("{}/{ARGOCD_DIR}/envs/*", g.path),
                 app_name: format!("{part_of}-{{{{.path.basename}}}}"),
                 app_path: "{{.path.path}}".into(),
-                project: part_of.clone(),
+                project: part_of,
                 argocd_namespace: g.argocd_namespace.clone(),
                 sync: SYNC_POLICY,
             }),
         });
+        file
+    }
+
+    /// Each environment: an App-of-Apps of its base and its services.
+    fn plan_env_apps(&mut self, g: &GitOps, env: &Environment, placements: &[Placement<'_>]) {
+        let env_name = env.name.get_ref();
+        let dir = argocd_env_dir(env_name);
+        let mut resources = self.plan_env_base_apps(g, env, &dir);
+        for pl in placements {
+            resources.extend(self.plan_service_app(g, env, pl, &dir));
+        }
+        let header = self.argocd_header(
+            format!("KUSTOMIZATION: argocd {env_name}"),
+            format!("The Applications of environment {env_name}, synced wave by wave"),
+            "nothing",
+            "0 to 4",
+        );
         self.files.push(PlannedFile {
-            path: format!("{root_dir}/kustomization.yaml"),
-            header: self.header(
-                "KUSTOMIZATION: argocd root".into(),
-                "What the root Application syncs".into(),
-                "nothing".into(),
-                "-1 to 1".into(),
-                src.clone(),
-            ),
-            resource: Resource::Kustomization(super::Kustomization {
-                resources: root_resources,
+            path: format!("{dir}/{KUSTOMIZATION}"),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                resources,
                 ..Default::default()
             }),
         });
+    }
 
-        // Each environment: an App-of-Apps of its base and its services.
-        for (env, placements) in envs {
-            let env_name = env.name.get_ref();
-            let ns = env.namespace.get_ref();
-            let dir = format!("{ARGOCD_DIR}/envs/{env_name}");
-            let mut resources = Vec::new();
-            for c in self.platform.env_clusters(env) {
-                let file = if self.platform.env_clusters(env).len() == 1 {
-                    "application-base.yaml".to_string()
-                } else {
-                    format!("application-base-{}.yaml", c.name.get_ref())
-                };
-                let name = format!("{part_of}-{env_name}-base");
-                resources.push(file.clone());
-                let app = self.application(
-                    g,
-                    name.clone(),
-                    Some(0),
-                    (
-                        format!("{}/{OVERLAYS_DIR}/{env_name}/base", g.path),
-                        &c.server,
-                        ns,
-                    ),
-                    vec![],
-                );
-                self.files.push(PlannedFile {
-                    path: format!("{dir}/{file}"),
-                    header: self.header(
-                        format!("APPLICATION: {name}"),
-                        format!("Namespace {ns} of {env_name}: service account, default-deny policy, pull secret"),
-                        "nothing in the environment".into(),
-                        "0 (base)".into(),
-                        src.clone(),
-                    ),
-                    resource: Resource::Application(app),
-                });
-            }
-            for pl in placements {
-                let svc = pl.service;
-                let Some(cluster) = self.platform.cluster_for(env, svc.file.category.get_ref())
-                else {
-                    continue;
-                };
-                let name = format!("{part_of}-{env_name}-{}", svc.name);
-                let file = format!("application-{}.yaml", svc.name);
-                resources.push(file.clone());
-                let kind = format!("{:?}", svc.file.kind());
-                let autoscaled = svc
-                    .file
-                    .autoscaling
-                    .as_ref()
-                    .map(|_| (kind.as_str(), svc.name.as_str()));
-                let app = self.application(
-                    g,
-                    name.clone(),
-                    Some(pl.wave as i32),
-                    (format!("{}/{}", g.path, pl.dir), &cluster.server, ns),
-                    ignore_differences(autoscaled),
-                );
-                let deps = if svc.file.depends_on.is_empty() {
-                    format!("the {env_name} base (wave 0)")
-                } else {
-                    format!(
-                        "the {env_name} base and {} (earlier or same waves, Healthy first)",
-                        svc.file
-                            .depends_on
-                            .iter()
-                            .map(|d| d.service.get_ref().as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                self.files.push(PlannedFile {
-                    path: format!("{dir}/{file}"),
-                    header: self.header(
-                        format!("APPLICATION: {name}"),
-                        format!("{} in {env_name}", svc.file.description),
-                        deps,
-                        format!("{} ({})", pl.wave, svc.file.category.get_ref()),
-                        svc.source.path.clone(),
-                    ),
-                    resource: Resource::Application(app),
-                });
-            }
-            self.files.push(PlannedFile {
-                path: format!("{dir}/kustomization.yaml"),
-                header: self.header(
-                    format!("KUSTOMIZATION: argocd {env_name}"),
-                    format!("The Applications of environment {env_name}, synced wave by wave"),
-                    "nothing".into(),
-                    "0 to 4".into(),
-                    src.clone(),
+    /// Wave 0 of an environment: its namespace base on each of its clusters.
+    fn plan_env_base_apps(&mut self, g: &GitOps, env: &Environment, dir: &str) -> Vec<String> {
+        let part_of = self.part_of().to_string();
+        let env_name = env.name.get_ref();
+        let ns = env.namespace.get_ref();
+        let clusters = self.platform.env_clusters(env);
+        let mut files = Vec::new();
+        for c in &clusters {
+            let file = if clusters.len() == 1 {
+                "application-base.yaml".to_string()
+            } else {
+                format!("application-base-{}.yaml", c.name.get_ref())
+            };
+            let name = format!("{part_of}-{env_name}-base");
+            let app = self.application(
+                g,
+                name.clone(),
+                Some(0),
+                (
+                    format!("{}/{}/base", g.path, overlay_dir(env_name)),
+                    &c.server,
+                    ns,
                 ),
-                resource: Resource::Kustomization(super::Kustomization {
-                    resources,
-                    ..Default::default()
-                }),
+                vec![],
+            );
+            let header = self.argocd_header(
+                format!("APPLICATION: {name}"),
+                format!("Namespace {ns} of {env_name}: service account, default-deny policy, pull secret"),
+                "nothing in the environment",
+                "0 (base)",
+            );
+            self.files.push(PlannedFile {
+                path: format!("{dir}/{file}"),
+                header,
+                resource: Resource::Application(app),
             });
+            files.push(file);
         }
+        files
+    }
 
-        // The root Application, applied once by hand.
-        let root = self.application(
+    /// A service's Application in its environment, annotated with its wave.
+    fn plan_service_app(
+        &mut self,
+        g: &GitOps,
+        env: &Environment,
+        pl: &Placement<'_>,
+        dir: &str,
+    ) -> Option<String> {
+        let part_of = self.part_of().to_string();
+        let env_name = env.name.get_ref();
+        let svc = pl.service;
+        let cluster = self
+            .platform
+            .cluster_for(env, svc.file.category.get_ref())?;
+        let name = format!("{part_of}-{env_name}-{}", svc.name);
+        let file = format!("application-{}.yaml", svc.name);
+        let kind = format!("{:?}", svc.file.kind());
+        let autoscaled = svc
+            .file
+            .autoscaling
+            .as_ref()
+            .map(|_| (kind.as_str(), svc.name.as_str()));
+        let app = self.application(
+            g,
+            name.clone(),
+            Some(pl.wave as i32),
+            (
+                format!("{}/{}", g.path, pl.dir),
+                &cluster.server,
+                env.namespace.get_ref(),
+            ),
+            ignore_differences(autoscaled),
+        );
+        let deps = if svc.file.depends_on.is_empty() {
+            format!("the {env_name} base (wave 0)")
+        } else {
+            format!(
+                "the {env_name} base and {} (earlier or same waves, Healthy first)",
+                svc.file
+                    .depends_on
+                    .iter()
+                    .map(|d| d.service.get_ref().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let header = self.header(
+            format!("APPLICATION: {name}"),
+            format!("{} in {env_name}", svc.file.description),
+            deps,
+            format!("{} ({})", pl.wave, svc.file.category.get_ref()),
+            svc.source.path.clone(),
+        );
+        self.files.push(PlannedFile {
+            path: format!("{dir}/{file}"),
+            header,
+            resource: Resource::Application(app),
+        });
+        Some(file)
+    }
+
+    /// The root Application, applied once by hand.
+    fn plan_root_app(&mut self, g: &GitOps) {
+        let part_of = self.part_of().to_string();
+        let mut root = self.application(
             g,
             format!("{part_of}-root"),
             None,
             (
-                format!("{}/{root_dir}", g.path),
+                format!("{}/{}", g.path, argocd_root_dir()),
                 "https://kubernetes.default.svc",
                 &g.argocd_namespace,
             ),
             vec![],
         );
-        let mut root_app = root;
-        root_app.project = "default".into();
+        root.project = "default".into();
+        let mut header = self.argocd_header(
+            format!("APPLICATION: {part_of}-root"),
+            format!(
+                "App-of-Apps entry point: apply once with kubectl apply -f {}/{ARGOCD_DIR}/root.yaml",
+                g.path
+            ),
+            "Argo CD, configured with argocd-cm.yaml and argocd-cmd-params-cm.yaml",
+            "none (it is the root)",
+        );
+        header.notes.push(
+            "NOTE: in the default project because it creates the platform's AppProject".into(),
+        );
         self.files.push(PlannedFile {
             path: format!("{ARGOCD_DIR}/root.yaml"),
-            header: {
-                let mut h = self.header(
-                    format!("APPLICATION: {part_of}-root"),
-                    format!("App-of-Apps entry point: apply once with kubectl apply -f {}/{ARGOCD_DIR}/root.yaml", g.path),
-                    "Argo CD, configured with argocd-cm.yaml and argocd-cmd-params-cm.yaml".into(),
-                    "none (it is the root)".into(),
-                    src.clone(),
-                );
-                h.notes.push("NOTE: in the default project because it creates the platform's AppProject".into());
-                h
-            },
-            resource: Resource::Application(root_app),
+            header,
+            resource: Resource::Application(root),
         });
+    }
 
-        // Settings the cluster admin applies to Argo CD itself.
-        let mut cm_meta = self.base_meta("argocd-cm", Some(&g.argocd_namespace));
-        cm_meta.annotations.clear();
-        cm_meta.labels.clear();
-        cm_meta
-            .labels
-            .insert("app.kubernetes.io/name".into(), "argocd-cm".into());
-        cm_meta
-            .labels
+    /// Metadata of one of Argo CD's own ConfigMaps.
+    fn argocd_config_meta(&self, name: &str, g: &GitOps) -> Meta {
+        let mut meta = self.base_meta(name, Some(&g.argocd_namespace));
+        meta.annotations.clear();
+        meta.labels.clear();
+        meta.labels
+            .insert("app.kubernetes.io/name".into(), name.into());
+        meta.labels
             .insert("app.kubernetes.io/part-of".into(), "argocd".into());
-        let mut cm = std::collections::BTreeMap::new();
+        meta
+    }
+
+    /// Settings the cluster admin applies to Argo CD itself: the Application
+    /// health check and server-side diff.
+    fn plan_argocd_settings(&mut self, g: &GitOps) {
+        let mut cm = BTreeMap::new();
         cm.insert(
             "resource.customizations.health.argoproj.io_Application".to_string(),
             APPLICATION_HEALTH_LUA.to_string(),
         );
-        let mut h = self.header(
+        let mut h = self.argocd_header(
             "CONFIGMAP: argocd-cm".into(),
             "Argo CD settings the ordering relies on: the Application health check (000 §4.5)"
                 .into(),
-            "Argo CD".into(),
-            "none: the cluster admin applies it (kubectl apply -f)".into(),
-            src.clone(),
+            "Argo CD",
+            "none: the cluster admin applies it (kubectl apply -f)",
         );
         h.notes.push("CRITICAL: without this health check a parent Application does not wait for a wave of Applications to be Healthy".into());
         self.files.push(PlannedFile {
             path: format!("{ARGOCD_DIR}/argocd-cm.yaml"),
             header: h,
             resource: Resource::ConfigMap(ConfigMap {
-                meta: cm_meta,
+                meta: self.argocd_config_meta("argocd-cm", g),
                 data: cm,
             }),
         });
-        let mut params_meta = self.base_meta("argocd-cmd-params-cm", Some(&g.argocd_namespace));
-        params_meta.annotations.clear();
-        params_meta.labels.clear();
-        params_meta.labels.insert(
-            "app.kubernetes.io/name".into(),
-            "argocd-cmd-params-cm".into(),
-        );
-        params_meta
-            .labels
-            .insert("app.kubernetes.io/part-of".into(), "argocd".into());
-        let mut params = std::collections::BTreeMap::new();
+        let mut params = BTreeMap::new();
         params.insert(
             "controller.diff.server.side".to_string(),
             "true".to_string(),
         );
-        let mut h = self.header(
+        let mut h = self.argocd_header(
             "CONFIGMAP: argocd-cmd-params-cm".into(),
             "Server-side diff for every Application (000 §4.3), next to Server-Side Apply".into(),
-            "Argo CD; restart the application controller after applying".into(),
-            "none: the cluster admin applies it (kubectl apply -f)".into(),
-            src,
+            "Argo CD; restart the application controller after applying",
+            "none: the cluster admin applies it (kubectl apply -f)",
         );
         h.notes.push("NOTE: seed 000 writes this as argocd-cm resource.server-side-diff; Argo CD reads controller.diff.server.side here, and each Application also asks for it (compare-options annotation)".into());
         self.files.push(PlannedFile {
             path: format!("{ARGOCD_DIR}/argocd-cmd-params-cm.yaml"),
             header: h,
             resource: Resource::ConfigMap(ConfigMap {
-                meta: params_meta,
+                meta: self.argocd_config_meta("argocd-cmd-params-cm", g),
                 data: params,
             }),
         });

@@ -5,46 +5,17 @@
 //! kinds, flux2 #956), within one cluster: a dependency on another cluster
 //! is ordered by the staged rollout instead (that cluster's revision lags).
 
-use serde::Serialize;
-
-use super::{BASE_DIR, Meta, OVERLAYS_DIR, Placement, PlannedFile, Planner, Resource};
-use crate::model::{Environment, GitOps};
-
-pub const FLUX_DIR: &str = "flux";
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GitRepository {
-    pub meta: Meta,
-    pub url: String,
-    pub branch: String,
-    pub interval: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FluxKustomization {
-    pub meta: Meta,
-    pub source: String,
-    pub path: String,
-    pub interval: String,
-    pub depends_on: Vec<String>,
-    /// Cluster variables for `${VAR}` substitution.
-    pub substitute: Vec<(String, String)>,
-    /// Decrypt SOPS-encrypted Secrets with this secret's key.
-    pub sops_secret: Option<String>,
-    pub policy: FluxPolicy,
-}
+use super::Planner;
+use super::environments::Placement;
+use crate::ir::{
+    FluxKustomization, FluxPolicy, GitRepository, Kustomization, Meta, PlannedFile, Resource,
+};
+use crate::layout::{BASE_CLUSTER_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir};
+use crate::model::{Cluster, Environment, GitOps};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
 /// its resources to be Ready (the health check dependsOn relies on), and
 /// retrying sooner than the sync interval.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct FluxPolicy {
-    pub prune: bool,
-    pub wait: bool,
-    pub timeout: &'static str,
-    pub retry_interval: &'static str,
-}
-
 pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
     prune: true,
     wait: true,
@@ -52,169 +23,208 @@ pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
     retry_interval: "2m",
 };
 
+/// The Flux Kustomization of the cluster's platform base.
+const PLATFORM_UNIT: &str = "platform";
+
+/// One Flux Kustomization to plan: its name, path, dependencies, header.
+struct Unit {
+    name: String,
+    path: String,
+    depends_on: Vec<String>,
+    purpose: String,
+    notes: Vec<String>,
+    source: String,
+}
+
 impl<'a> Planner<'a> {
     /// Plans `flux/clusters/<cluster>/` for every cluster.
     pub(super) fn plan_flux(&mut self, g: &GitOps, envs: &[(&'a Environment, Vec<Placement<'a>>)]) {
-        let part_of = self.part_of().to_string();
-        let sops = self
-            .platform
-            .secrets
-            .as_ref()
-            .is_some_and(|s| s.backend.get_ref() == "sops");
         for cluster in &self.platform.clusters {
+            let mut resources = vec![self.plan_git_repository(g, cluster)];
+            for unit in self.flux_units(cluster, envs) {
+                resources.push(self.plan_flux_kustomization(g, cluster, unit));
+            }
             let cname = cluster.name.get_ref();
-            let dir = format!("{FLUX_DIR}/clusters/{cname}");
-            let src = "platform.toml [gitops], [[clusters]]".to_string();
-            let branch = cluster
-                .revision
-                .clone()
-                .unwrap_or_else(|| g.revision.clone());
-            let mut resources = vec!["gitrepository.yaml".to_string()];
-            let mut header = self.header(
-                format!("GITREPOSITORY: {part_of}"),
-                format!("The repository cluster {cname} follows, at branch {branch}"),
-                "Flux source-controller".into(),
-                "first: every Kustomization reads it".into(),
-                src.clone(),
-            );
-            if let Some(p) = &cluster.promotion {
-                header.notes.push(format!("NOTE: staged rollout: {p}"));
-            }
-            self.files.push(PlannedFile {
-                path: format!("{dir}/gitrepository.yaml"),
-                header,
-                resource: Resource::GitRepository(GitRepository {
-                    meta: self.flux_meta(&part_of, &g.flux_namespace),
-                    url: self.platform.platform.repository.clone(),
-                    branch,
-                    interval: "1m".into(),
-                }),
-            });
-            let substitute: Vec<(String, String)> = cluster
-                .vars
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let mut kustomization = |planner: &mut Self,
-                                     name: String,
-                                     path: String,
-                                     depends_on: Vec<String>,
-                                     purpose: String,
-                                     notes: Vec<String>,
-                                     source_file: String| {
-                let file = format!("kustomization-{name}.yaml");
-                resources.push(file.clone());
-                let mut header = planner.header(
-                    format!("KUSTOMIZATION (FLUX): {name}"),
-                    purpose,
-                    if depends_on.is_empty() {
-                        "the GitRepository".to_string()
-                    } else {
-                        depends_on.join(", ")
-                    },
-                    "by dependsOn".into(),
-                    source_file,
-                );
-                header.notes.extend(notes);
-                let meta = planner.flux_meta(&name, &g.flux_namespace);
-                planner.files.push(PlannedFile {
-                    path: format!("{dir}/{file}"),
-                    header,
-                    resource: Resource::FluxKustomization(FluxKustomization {
-                        meta,
-                        source: part_of.clone(),
-                        path: format!("./{}/{path}", g.path),
-                        interval: g.interval.clone(),
-                        depends_on,
-                        substitute: substitute.clone(),
-                        sops_secret: sops.then(|| "sops-age".to_string()),
-                        policy: FLUX_POLICY,
-                    }),
-                });
-            };
-
-            let platform = "platform".to_string();
-            kustomization(
-                self,
-                platform.clone(),
-                format!("{BASE_DIR}/cluster"),
-                vec![],
-                format!("Cluster-scoped base of cluster {cname}"),
-                vec![],
-                "platform.toml".into(),
-            );
-            for (env, placements) in envs {
-                let env_name = env.name.get_ref();
-                let on_cluster: Vec<&Placement<'_>> = placements
-                    .iter()
-                    .filter(|p| {
-                        self.platform
-                            .cluster_for(env, p.service.file.category.get_ref())
-                            .is_some_and(|c| c.name.get_ref() == cname)
-                    })
-                    .collect();
-                if on_cluster.is_empty() {
-                    continue;
-                }
-                let base = format!("{env_name}-base");
-                kustomization(
-                    self,
-                    base.clone(),
-                    format!("{OVERLAYS_DIR}/{env_name}/base"),
-                    vec![platform.clone()],
-                    format!("Namespace {} of {env_name}", env.namespace.get_ref()),
-                    vec![],
-                    "platform.toml [[environments]]".into(),
-                );
-                for p in on_cluster {
-                    let svc = p.service;
-                    let mut depends_on = vec![base.clone()];
-                    let mut notes = Vec::new();
-                    for d in &svc.file.depends_on {
-                        let target = d.service.get_ref();
-                        let elsewhere = placements
-                            .iter()
-                            .find(|q| &q.service.name == target)
-                            .and_then(|q| {
-                                self.platform
-                                    .cluster_for(env, q.service.file.category.get_ref())
-                                    .filter(|c| c.name.get_ref() != cname)
-                            });
-                        match elsewhere {
-                            Some(c) => notes.push(format!(
-                                "NOTE: depends on {target}, which runs on cluster {}: the staged rollout orders them, not dependsOn",
-                                c.name.get_ref()
-                            )),
-                            None => depends_on.push(format!("{env_name}-{target}")),
-                        }
-                    }
-                    depends_on.dedup();
-                    kustomization(
-                        self,
-                        format!("{env_name}-{}", svc.name),
-                        p.dir.clone(),
-                        depends_on,
-                        format!("{} in {env_name}", svc.file.description),
-                        notes,
-                        svc.source.path.clone(),
-                    );
-                }
-            }
-            self.files.push(PlannedFile {
-                path: format!("{dir}/kustomization.yaml"),
-                header: self.header(
-                    format!("KUSTOMIZATION: flux {cname}"),
-                    format!("What Flux on cluster {cname} applies: point flux bootstrap at this directory"),
-                    "Flux".into(),
-                    "by dependsOn".into(),
-                    "platform.toml [[clusters]]".into(),
+            let header = self.header(
+                format!("KUSTOMIZATION: flux {cname}"),
+                format!(
+                    "What Flux on cluster {cname} applies: point flux bootstrap at this directory"
                 ),
-                resource: Resource::Kustomization(super::Kustomization {
+                "Flux".into(),
+                "by dependsOn".into(),
+                "platform.toml [[clusters]]".into(),
+            );
+            self.files.push(PlannedFile {
+                path: format!("{}/{KUSTOMIZATION}", flux_cluster_dir(cname)),
+                header,
+                resource: Resource::Kustomization(Kustomization {
                     resources,
                     ..Default::default()
                 }),
             });
         }
+    }
+
+    /// The repository the cluster follows, at its branch.
+    fn plan_git_repository(&mut self, g: &GitOps, cluster: &Cluster) -> String {
+        let cname = cluster.name.get_ref();
+        let part_of = self.part_of().to_string();
+        let branch = cluster
+            .revision
+            .clone()
+            .unwrap_or_else(|| g.revision.clone());
+        let mut header = self.header(
+            format!("GITREPOSITORY: {part_of}"),
+            format!("The repository cluster {cname} follows, at branch {branch}"),
+            "Flux source-controller".into(),
+            "first: every Kustomization reads it".into(),
+            "platform.toml [gitops], [[clusters]]".into(),
+        );
+        if let Some(p) = &cluster.promotion {
+            header.notes.push(format!("NOTE: staged rollout: {p}"));
+        }
+        let file = "gitrepository.yaml".to_string();
+        self.files.push(PlannedFile {
+            path: format!("{}/{file}", flux_cluster_dir(cname)),
+            header,
+            resource: Resource::GitRepository(GitRepository {
+                meta: self.flux_meta(&part_of, &g.flux_namespace),
+                url: self.platform.platform.repository.clone(),
+                branch,
+                interval: "1m".into(),
+            }),
+        });
+        file
+    }
+
+    /// The cluster's units: its platform base, then for each environment
+    /// with services here, its base and each of those services.
+    fn flux_units(
+        &self,
+        cluster: &Cluster,
+        envs: &[(&'a Environment, Vec<Placement<'a>>)],
+    ) -> Vec<Unit> {
+        let cname = cluster.name.get_ref();
+        let mut units = vec![Unit {
+            name: PLATFORM_UNIT.into(),
+            path: BASE_CLUSTER_DIR.into(),
+            depends_on: vec![],
+            purpose: format!("Cluster-scoped base of cluster {cname}"),
+            notes: vec![],
+            source: "platform.toml".into(),
+        }];
+        for (env, placements) in envs {
+            let on_cluster: Vec<&Placement<'_>> = placements
+                .iter()
+                .filter(|p| {
+                    self.cluster_of(env, p)
+                        .is_some_and(|c| c.name.get_ref() == cluster.name.get_ref())
+                })
+                .collect();
+            if on_cluster.is_empty() {
+                continue;
+            }
+            let env_name = env.name.get_ref();
+            let base = format!("{env_name}-base");
+            units.push(Unit {
+                name: base.clone(),
+                path: format!("{}/base", overlay_dir(env_name)),
+                depends_on: vec![PLATFORM_UNIT.into()],
+                purpose: format!("Namespace {} of {env_name}", env.namespace.get_ref()),
+                notes: vec![],
+                source: "platform.toml [[environments]]".into(),
+            });
+            for p in on_cluster {
+                units.push(self.service_unit(cluster, env, placements, p, &base));
+            }
+        }
+        units
+    }
+
+    /// A service in an environment: after the environment's base and the
+    /// dependencies that run on the same cluster.
+    fn service_unit(
+        &self,
+        cluster: &Cluster,
+        env: &Environment,
+        placements: &[Placement<'_>],
+        p: &Placement<'_>,
+        base: &str,
+    ) -> Unit {
+        let env_name = env.name.get_ref();
+        let svc = p.service;
+        let mut depends_on = vec![base.to_string()];
+        let mut notes = Vec::new();
+        for d in &svc.file.depends_on {
+            let target = d.service.get_ref();
+            let elsewhere = placements
+                .iter()
+                .find(|q| &q.service.name == target)
+                .and_then(|q| self.cluster_of(env, q))
+                .filter(|c| c.name.get_ref() != cluster.name.get_ref());
+            match elsewhere {
+                Some(c) => notes.push(format!(
+                    "NOTE: depends on {target}, which runs on cluster {}: the staged rollout orders them, not dependsOn",
+                    c.name.get_ref()
+                )),
+                None => depends_on.push(format!("{env_name}-{target}")),
+            }
+        }
+        depends_on.dedup();
+        Unit {
+            name: format!("{env_name}-{}", svc.name),
+            path: p.dir.clone(),
+            depends_on,
+            purpose: format!("{} in {env_name}", svc.file.description),
+            notes,
+            source: svc.source.path.clone(),
+        }
+    }
+
+    /// The cluster of an environment a placed service runs on.
+    fn cluster_of(&self, env: &Environment, p: &Placement<'_>) -> Option<&'a Cluster> {
+        self.platform
+            .cluster_for(env, p.service.file.category.get_ref())
+    }
+
+    fn plan_flux_kustomization(&mut self, g: &GitOps, cluster: &Cluster, unit: Unit) -> String {
+        let file = format!("kustomization-{}.yaml", unit.name);
+        let mut header = self.header(
+            format!("KUSTOMIZATION (FLUX): {}", unit.name),
+            unit.purpose,
+            if unit.depends_on.is_empty() {
+                "the GitRepository".to_string()
+            } else {
+                unit.depends_on.join(", ")
+            },
+            "by dependsOn".into(),
+            unit.source,
+        );
+        header.notes.extend(unit.notes);
+        let sops = self
+            .platform
+            .secrets
+            .as_ref()
+            .is_some_and(|s| s.backend.get_ref() == "sops");
+        self.files.push(PlannedFile {
+            path: format!("{}/{file}", flux_cluster_dir(cluster.name.get_ref())),
+            header,
+            resource: Resource::FluxKustomization(FluxKustomization {
+                meta: self.flux_meta(&unit.name, &g.flux_namespace),
+                source: self.part_of().to_string(),
+                path: format!("./{}/{}", g.path, unit.path),
+                interval: g.interval.clone(),
+                depends_on: unit.depends_on,
+                substitute: cluster
+                    .vars
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                sops_secret: sops.then(|| "sops-age".to_string()),
+                policy: FLUX_POLICY,
+            }),
+        });
+        file
     }
 
     fn flux_meta(&self, name: &str, namespace: &str) -> Meta {

@@ -1,4 +1,6 @@
-//! Policy lints: the rules of seed 000 §9.4 that a service could break.
+//! Policy: the lints (the rules of seed 000 §9.4 that a service could
+//! break), the exceptions that excuse them, the platform's scanner
+//! exceptions and its Kyverno settings.
 //!
 //! Each lint is an error with a stable code unless the service states an
 //! exception naming the lint and the reason (`[[exceptions]] rule = "…"`);
@@ -12,118 +14,11 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use super::{Index, list, one_of};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::load::LoadedService;
-use crate::model::PlatformFile;
-
-/// A rule of the hardening plan.
-#[derive(Debug, Clone, Copy)]
-pub struct Lint {
-    pub code: &'static str,
-    /// What an exception names.
-    pub name: &'static str,
-    /// The rule, as a sentence.
-    pub rule: &'static str,
-    /// How to follow it.
-    pub fix: &'static str,
-    /// The field the lint is about.
-    pub field: &'static str,
-    /// The checkov checks that report the same thing, so an exception to
-    /// the lint also excuses them (`checkov.io/skip` annotations).
-    pub scanner: &'static [&'static str],
-}
-
-pub const LINTS: &[Lint] = &[
-    Lint {
-        code: "E0201",
-        name: "privileged",
-        rule: "containers are not privileged",
-        fix: "drop `security.privileged`",
-        field: "security.privileged",
-        // A privileged container escalates and holds every capability.
-        scanner: &["CKV_K8S_16", "CKV_K8S_20", "CKV_K8S_28", "CKV_K8S_37"],
-    },
-    Lint {
-        code: "E0202",
-        name: "run-as-root",
-        rule: "containers run as a non-root user",
-        fix: "run as the image's non-root user (`security.run_as_user`)",
-        field: "security.run_as_user",
-        scanner: &["CKV_K8S_23", "CKV_K8S_40"],
-    },
-    Lint {
-        code: "E0203",
-        name: "writable-root-fs",
-        rule: "the root file system is read-only",
-        fix: "list the directories the process writes in `writable_paths` instead",
-        field: "security.read_only_root_filesystem",
-        scanner: &["CKV_K8S_22"],
-    },
-    Lint {
-        code: "E0204",
-        name: "host-network",
-        rule: "pods do not use the node's network",
-        fix: "drop `security.host_network`",
-        field: "security.host_network",
-        scanner: &["CKV_K8S_19"],
-    },
-    Lint {
-        code: "E0205",
-        name: "host-port",
-        rule: "containers do not bind ports on the node",
-        fix: "drop `host_port` and publish through the gateway ([[routes]])",
-        field: "ports.host_port",
-        scanner: &["CKV_K8S_26"],
-    },
-    Lint {
-        code: "E0206",
-        name: "service-type",
-        rule: "Services are ClusterIP; traffic from outside comes through the gateway",
-        fix: "drop `service_type` and add a [[routes]] entry",
-        field: "service_type",
-        scanner: &[],
-    },
-    Lint {
-        code: "E0207",
-        name: "latest-always",
-        rule: "a `latest` image is never pulled with policy Always",
-        fix: "pin a tag, or use pull policy IfNotPresent",
-        field: "pull_policy",
-        scanner: &["CKV_K8S_14"],
-    },
-    Lint {
-        code: "E0208",
-        name: "no-probes",
-        rule: "every container has real readiness and liveness probes",
-        fix: "add a [health] table with one of http, grpc, exec or tcp",
-        field: "health",
-        scanner: &["CKV_K8S_8", "CKV_K8S_9"],
-    },
-    Lint {
-        code: "E0209",
-        name: "no-pdb",
-        rule: "a workload with more than one replica has a PodDisruptionBudget",
-        fix: "drop `pdb = false`",
-        field: "pdb",
-        scanner: &[],
-    },
-    Lint {
-        code: "E0210",
-        name: "capabilities",
-        rule: "containers drop all capabilities and add none",
-        fix: "drop `security.add_capabilities`",
-        field: "security.add_capabilities",
-        scanner: &["CKV_K8S_37"],
-    },
-    Lint {
-        code: "E0211",
-        name: "secret-in-config",
-        rule: "no secret value is written in a source file",
-        fix: "list the key in `secrets` so its value comes from the secret store",
-        field: "env",
-        scanner: &[],
-    },
-];
+use crate::model::policy::{LINTS, lint};
+use crate::model::{PlatformFile, ScannerException, ServiceFile};
 
 /// Parts of a variable name that mark its value as a credential.
 const SECRET_WORDS: &[&str] = &[
@@ -151,10 +46,6 @@ pub fn looks_secret(key: &str, value: &str) -> bool {
             .is_some_and(|(userinfo, _)| userinfo.contains(':'))
     });
     named || url_password
-}
-
-pub fn lint(name: &str) -> Option<&'static Lint> {
-    LINTS.iter().find(|l| l.name == name)
 }
 
 /// Records which lints a service triggers and reports those not excused.
@@ -196,11 +87,80 @@ impl Linter<'_> {
     }
 }
 
-pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) {
+/// The platform's scanner exceptions (each covering known services, with a
+/// real reason) and its Kyverno settings.
+pub(super) fn check_platform(ix: &Index<'_>, file: &SourceFile, d: &mut Diagnostics) {
+    let p = ix.platform;
+    for e in &p.scanner_exceptions {
+        check_scanner_exception(ix, e, file, d);
+    }
+    if let Some(k) = &p.kyverno {
+        one_of(&k.failure_action, &["Enforce", "Audit"], file, d);
+    }
+}
+
+fn check_scanner_exception(
+    ix: &Index<'_>,
+    e: &ScannerException,
+    file: &SourceFile,
+    d: &mut Diagnostics,
+) {
+    let id = e.check.get_ref();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        d.push(Diagnostic::at(
+            "E0123",
+            file,
+            e.check.span(),
+            format!("`{id}` is not a scanner check id"),
+            "write the check's id as the scanner prints it, such as `CKV_K8S_43`",
+        ));
+    }
+    if e.reason.get_ref().trim().len() < 10 || e.reason.get_ref().contains('=') {
+        d.push(Diagnostic::at(
+            "E0123",
+            file,
+            e.reason.span(),
+            "a scanner exception needs a real reason, without `=`",
+            "say in a sentence why the platform does not follow the check",
+        ));
+    }
+    if e.services.get_ref().is_empty() {
+        d.push(Diagnostic::at(
+            "E0123",
+            file,
+            e.services.span(),
+            "a scanner exception covers no service",
+            "name the services it is waived for, or \"*\" for every service",
+        ));
+    }
+    for s in e.services.get_ref() {
+        let name = s.get_ref().as_str();
+        if name != "*" && !ix.services.contains_key(name) && !ix.unparsed.iter().any(|u| u == name)
+        {
+            d.push(Diagnostic::at(
+                "E0123",
+                file,
+                s.span(),
+                format!("unknown service `{name}`"),
+                format!(
+                    "name services under services/: {}",
+                    list(ix.services.keys().copied())
+                ),
+            ));
+        }
+    }
+}
+
+/// The lints a service breaks, unless it states an exception; and its
+/// exceptions, each naming a lint it breaks, with a real reason.
+pub(super) fn check_service(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) {
     let f = &svc.file;
-    let src = &svc.source;
     let mut l = Linter {
-        src,
+        src: &svc.source,
         excepted: f
             .exceptions
             .iter()
@@ -208,53 +168,68 @@ pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) 
             .collect(),
         triggered: BTreeSet::new(),
     };
+    lint_security(&mut l, f, d);
+    lint_exposure(&mut l, f, platform, d);
+    lint_config_and_health(&mut l, svc, platform, d);
+    check_exceptions(&l, svc, d);
+}
 
-    if let Some(sec) = &f.security {
-        if let Some(p) = sec.privileged.as_ref().filter(|p| *p.get_ref()) {
-            l.hit(
-                "privileged",
-                p.span(),
-                "the container is privileged".into(),
-                d,
-            );
-        }
-        if let Some(u) = sec.run_as_user.as_ref().filter(|u| *u.get_ref() == 0) {
-            l.hit(
-                "run-as-root",
-                u.span(),
-                "the container runs as root".into(),
-                d,
-            );
-        }
-        if let Some(r) = sec
-            .read_only_root_filesystem
-            .as_ref()
-            .filter(|r| !*r.get_ref())
-        {
-            l.hit(
-                "writable-root-fs",
-                r.span(),
-                "the root file system is writable".into(),
-                d,
-            );
-        }
-        if let Some(h) = sec.host_network.as_ref().filter(|h| *h.get_ref()) {
-            l.hit(
-                "host-network",
-                h.span(),
-                "the pod uses the node's network".into(),
-                d,
-            );
-        }
-        if let Some(c) = sec.add_capabilities.first() {
-            l.hit(
-                "capabilities",
-                c.span(),
-                format!("the container adds capability {}", c.get_ref()),
-                d,
-            );
-        }
+/// Privilege, root, writable root file system, host network, capabilities.
+fn lint_security(l: &mut Linter<'_>, f: &ServiceFile, d: &mut Diagnostics) {
+    let Some(sec) = &f.security else { return };
+    if let Some(p) = sec.privileged.as_ref().filter(|p| *p.get_ref()) {
+        l.hit(
+            "privileged",
+            p.span(),
+            "the container is privileged".into(),
+            d,
+        );
     }
+    if let Some(u) = sec.run_as_user.as_ref().filter(|u| *u.get_ref() == 0) {
+        l.hit(
+            "run-as-root",
+            u.span(),
+            "the container runs as root".into(),
+            d,
+        );
+    }
+    if let Some(r) = sec
+        .read_only_root_filesystem
+        .as_ref()
+        .filter(|r| !*r.get_ref())
+    {
+        l.hit(
+            "writable-root-fs",
+            r.span(),
+            "the root file system is writable".into(),
+            d,
+        );
+    }
+    if let Some(h) = sec.host_network.as_ref().filter(|h| *h.get_ref()) {
+        l.hit(
+            "host-network",
+            h.span(),
+            "the pod uses the node's network".into(),
+            d,
+        );
+    }
+    if let Some(c) = sec.add_capabilities.first() {
+        l.hit(
+            "capabilities",
+            c.span(),
+            format!("the container adds capability {}", c.get_ref()),
+            d,
+        );
+    }
+}
+
+/// Host ports, Service types other than ClusterIP, `latest` pulled Always.
+fn lint_exposure(
+    l: &mut Linter<'_>,
+    f: &ServiceFile,
+    platform: &PlatformFile,
+    d: &mut Diagnostics,
+) {
     for p in &f.ports {
         if let Some(h) = &p.host_port {
             l.hit(
@@ -285,7 +260,6 @@ pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) 
         .pull_policy
         .as_ref()
         .map_or(platform.images.pull_policy.get_ref(), |p| p.get_ref());
-    let image = f.image.get_ref();
     let tag = if f.own_image() {
         Some(platform.images.tag.get_ref().as_str())
     } else {
@@ -296,10 +270,24 @@ pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) 
         l.hit(
             "latest-always",
             span,
-            format!("image `{image}` is tagged latest and pulled Always"),
+            format!(
+                "image `{}` is tagged latest and pulled Always",
+                f.image.get_ref()
+            ),
             d,
         );
     }
+}
+
+/// Secret values in `env`, missing probes, a replicated workload without a
+/// PodDisruptionBudget.
+fn lint_config_and_health(
+    l: &mut Linter<'_>,
+    svc: &LoadedService,
+    platform: &PlatformFile,
+    d: &mut Diagnostics,
+) {
+    let f = &svc.file;
     for (k, v) in &f.env {
         if looks_secret(k, v.get_ref()) {
             l.hit(
@@ -331,8 +319,12 @@ pub fn check(svc: &LoadedService, platform: &PlatformFile, d: &mut Diagnostics) 
             d,
         );
     }
+}
 
-    for e in &f.exceptions {
+/// Every exception names a lint the service breaks, with a real reason.
+fn check_exceptions(l: &Linter<'_>, svc: &LoadedService, d: &mut Diagnostics) {
+    let src = &svc.source;
+    for e in &svc.file.exceptions {
         let rule = e.rule.get_ref().as_str();
         if lint(rule).is_none() {
             d.push(Diagnostic::at(

@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
-use crate::plan::{Plan, PlannedFile};
+use crate::ir::{Plan, PlannedFile, Resource};
+use crate::model::WorkloadKind;
 
 /// Pairs a template's name with its text, compiled into the binary.
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
     };
 }
 
@@ -128,11 +129,48 @@ pub fn render(plan: Plan) -> Result<Tree> {
     Ok(tree)
 }
 
+/// The template that formats a resource.
+pub fn template(resource: &Resource) -> &'static str {
+    match resource {
+        Resource::Namespace(_) => "namespace.yaml.j2",
+        Resource::ServiceAccount(_) => "serviceaccount.yaml.j2",
+        Resource::PriorityClass(_) => "priorityclass.yaml.j2",
+        Resource::StorageClass(_) => "storageclass.yaml.j2",
+        Resource::Component(_) => "component.yaml.j2",
+        Resource::Kustomization(_) => "kustomization.yaml.j2",
+        Resource::Workload(w) => match w.kind {
+            WorkloadKind::Deployment => "deployment.yaml.j2",
+            WorkloadKind::StatefulSet => "statefulset.yaml.j2",
+            WorkloadKind::DaemonSet => "daemonset.yaml.j2",
+        },
+        Resource::Service(_) => "service.yaml.j2",
+        Resource::ConfigMap(_) => "configmap.yaml.j2",
+        Resource::Pvc(_) => "pvc.yaml.j2",
+        Resource::Pdb(_) => "pdb.yaml.j2",
+        Resource::HttpRoute(_) => "httproute.yaml.j2",
+        Resource::ExternalSecret(_) => "externalsecret.yaml.j2",
+        Resource::NetworkPolicy(_) => "networkpolicy.yaml.j2",
+        Resource::ClusterPolicy(_) => "clusterpolicy.yaml.j2",
+        Resource::PolicyException(_) => "policyexception.yaml.j2",
+        Resource::SealedSecret(_) => "sealedsecret.yaml.j2",
+        Resource::Hpa(_) => "hpa.yaml.j2",
+        Resource::WorkloadPatch(_) => "workloadpatch.yaml.j2",
+        Resource::Application(_) => "application.yaml.j2",
+        Resource::ApplicationSet(_) => "applicationset.yaml.j2",
+        Resource::AppProject(_) => "appproject.yaml.j2",
+        Resource::GitRepository(_) => "gitrepository.yaml.j2",
+        Resource::Readme(_) => "readme.md.j2",
+        Resource::FluxKustomization(_) => "fluxkustomization.yaml.j2",
+        Resource::Patch(_) => "patch.yaml.j2",
+        Resource::Verbatim(_) => "",
+    }
+}
+
 pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> {
-    if let crate::plan::Resource::Verbatim(v) = &file.resource {
+    if let Resource::Verbatim(v) = &file.resource {
         return Ok(v.text.clone());
     }
-    let name = file.resource.template();
+    let name = template(&file.resource);
     let template = env.get_template(name)?;
     let ctx = minijinja::context! {
         header => Value::from_serialize(&file.header),

@@ -1,0 +1,98 @@
+//! GitOps: Argo CD Applications, ApplicationSets and AppProjects; Flux
+//! GitRepositories and Kustomizations.
+
+use serde::Serialize;
+
+use super::Meta;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Application {
+    pub meta: Meta,
+    pub project: String,
+    pub repo: String,
+    pub revision: String,
+    pub path: String,
+    pub server: String,
+    pub namespace: String,
+    pub sync: SyncPolicy,
+    pub ignore_differences: Vec<IgnoreDifference>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationSet {
+    pub meta: Meta,
+    pub repo: String,
+    pub revision: String,
+    /// Git directory generator glob.
+    pub directories: String,
+    /// Go templates of the generated Application's name and path.
+    pub app_name: String,
+    pub app_path: String,
+    pub project: String,
+    pub argocd_namespace: String,
+    pub sync: SyncPolicy,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppProject {
+    pub meta: Meta,
+    pub description: String,
+    pub repo: String,
+    pub destinations: Vec<(String, String)>,
+    /// (group, kind) of every cluster-scoped kind the platform uses.
+    pub cluster_resources: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IgnoreDifference {
+    pub group: &'static str,
+    pub kind: String,
+    pub name: Option<String>,
+    pub json_pointers: &'static [&'static str],
+}
+
+/// How every Application syncs: automatically, pruning and self-healing,
+/// retrying with backoff (003 §10).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SyncPolicy {
+    pub prune: bool,
+    pub self_heal: bool,
+    pub options: &'static [&'static str],
+    pub retry_limit: u32,
+    pub backoff_duration: &'static str,
+    pub backoff_factor: u32,
+    pub backoff_max_duration: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GitRepository {
+    pub meta: Meta,
+    pub url: String,
+    pub branch: String,
+    pub interval: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FluxKustomization {
+    pub meta: Meta,
+    pub source: String,
+    pub path: String,
+    pub interval: String,
+    pub depends_on: Vec<String>,
+    /// Cluster variables for `${VAR}` substitution.
+    pub substitute: Vec<(String, String)>,
+    /// Decrypt SOPS-encrypted Secrets with this secret's key.
+    pub sops_secret: Option<String>,
+    pub policy: FluxPolicy,
+}
+
+/// How every Flux Kustomization applies: pruning what left git, waiting for
+/// its resources to be Ready (the health check dependsOn relies on), and
+/// retrying sooner than the sync interval.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct FluxPolicy {
+    pub prune: bool,
+    pub wait: bool,
+    pub timeout: &'static str,
+    pub retry_interval: &'static str,
+}

@@ -1,0 +1,127 @@
+//! The intermediate representation: what the plan decided, resource by
+//! resource, and the one context every template receives (`header`, the
+//! file's generated comment block, and `r`, its resource). Every default is
+//! already filled in and every derived fact computed; a template only
+//! formats these values. One module per concern, like the model.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+mod availability;
+mod base;
+mod config;
+mod docs;
+mod environments;
+mod gitops;
+mod network;
+mod policy;
+mod routes;
+mod secrets;
+mod storage;
+mod workload;
+
+pub use availability::*;
+pub use base::*;
+pub use config::*;
+pub use docs::*;
+pub use environments::*;
+pub use gitops::*;
+pub use network::*;
+pub use policy::*;
+pub use routes::*;
+pub use secrets::*;
+pub use storage::*;
+pub use workload::*;
+
+/// The whole rendering, file by file, in output order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedFile {
+    /// Relative to the output directory, `/`-separated.
+    pub path: String,
+    pub header: Header,
+    pub resource: Resource,
+}
+
+/// The generated comment block that opens every file (000 §9.7).
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    /// `DEPLOYMENT: orbit-www`.
+    pub title: String,
+    pub purpose: String,
+    pub depends_on: String,
+    pub exposes: Option<String>,
+    pub wave: String,
+    pub owner: String,
+    pub source: String,
+    /// `NOTE:` and `EXCEPTION:` lines.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type")]
+pub enum Resource {
+    Namespace(Namespace),
+    ServiceAccount(ServiceAccount),
+    PriorityClass(PriorityClass),
+    StorageClass(StorageClass),
+    Component(Component),
+    Kustomization(Kustomization),
+    Workload(Box<Workload>),
+    Service(Service),
+    ConfigMap(ConfigMap),
+    Pvc(Pvc),
+    Pdb(Pdb),
+    HttpRoute(HttpRoute),
+    ExternalSecret(ExternalSecret),
+    NetworkPolicy(NetworkPolicy),
+    ClusterPolicy(ClusterPolicy),
+    PolicyException(PolicyException),
+    SealedSecret(SealedSecret),
+    Hpa(Hpa),
+    WorkloadPatch(WorkloadPatch),
+    Application(Application),
+    ApplicationSet(ApplicationSet),
+    AppProject(AppProject),
+    GitRepository(GitRepository),
+    Readme(Readme),
+    FluxKustomization(FluxKustomization),
+    Patch(Patch),
+    /// A file the user produced, emitted byte for byte (a SOPS-encrypted
+    /// Secret: its MAC covers the text, so it cannot be reformatted).
+    Verbatim(Verbatim),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Kustomization {
+    pub namespace: Option<String>,
+    pub resources: Vec<String>,
+    pub components: Vec<String>,
+    /// Strategic-merge patch files (overlays).
+    pub patches: Vec<String>,
+    /// Image tags the overlay sets.
+    pub images: Vec<ImageTag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageTag {
+    pub name: String,
+    pub tag: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verbatim {
+    pub text: String,
+}

@@ -1,0 +1,170 @@
+//! Where things are: the layout of a platform's sources and of the tree it
+//! compiles to. Every stage names files and directories through this module
+//! (load reads sources here, check keeps names from colliding with it, the
+//! plan places each resource, verify finds what a patch patches), so the
+//! layout is decided in one place.
+//!
+//! One resource per file, files named by resource type (seed 000 §9.1).
+
+use crate::model::WorkloadKind;
+
+/// The platform's shared facts.
+pub const PLATFORM_FILE: &str = "platform.toml";
+/// One `<name>.toml` per service.
+pub const SERVICES_DIR: &str = "services";
+/// Sealed or SOPS-encrypted Secrets the user produced, one per service.
+pub const SECRETS_DIR: &str = "secrets";
+
+/// File name, under [`SECRETS_DIR`], of a service's secret file for a
+/// backend that reads one (sealed-secrets and sops).
+pub fn secret_file(backend: &str, service: &str) -> Option<String> {
+    match backend {
+        "sealed-secrets" => Some(format!("{service}.sealedsecret.yaml")),
+        "sops" => Some(format!("{service}.sops.yaml")),
+        _ => None,
+    }
+}
+
+/// The rendered tree, relative to the platform root.
+pub const OUTPUT_DIR: &str = "output";
+/// The platform's own resources (wave 0).
+pub const BASE_DIR: &str = "base";
+/// Cluster-scoped resources of the base, applied once per cluster.
+pub const BASE_CLUSTER_DIR: &str = "base/cluster";
+/// Namespaced resources of the base, applied in every namespace.
+pub const BASE_NAMESPACE_DIR: &str = "base/namespace";
+/// The Kustomize component every service includes (000 §3.5).
+pub const DEFAULTS_COMPONENT: &str = "base/common/deployment-defaults";
+/// One overlay directory per environment.
+pub const OVERLAYS_DIR: &str = "overlays";
+/// Argo CD's App-of-Apps tree.
+pub const ARGOCD_DIR: &str = "argocd";
+/// Flux's per-cluster entry points.
+pub const FLUX_DIR: &str = "flux";
+/// Top-level directories of the tree that a category may not take.
+pub const RESERVED_DIRS: &[&str] = &[BASE_DIR, OVERLAYS_DIR, ARGOCD_DIR, FLUX_DIR];
+
+/// Every directory's resource list.
+pub const KUSTOMIZATION: &str = "kustomization.yaml";
+/// The rendered tree's own documentation.
+pub const README: &str = "README.md";
+/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`).
+pub const CHECKSUMS: &str = "SHA256SUMS";
+
+/// `<category>/<service>`: a service's directory.
+pub fn service_dir(category: &str, service: &str) -> String {
+    format!("{category}/{service}")
+}
+
+/// `overlays/<env>`: an environment's overlay.
+pub fn overlay_dir(env: &str) -> String {
+    format!("{OVERLAYS_DIR}/{env}")
+}
+
+/// `argocd/envs/<env>`: an environment's Applications.
+pub fn argocd_env_dir(env: &str) -> String {
+    format!("{ARGOCD_DIR}/envs/{env}")
+}
+
+/// `argocd/root`: what the root Application syncs.
+pub fn argocd_root_dir() -> String {
+    format!("{ARGOCD_DIR}/root")
+}
+
+/// `flux/clusters/<cluster>`: where `flux bootstrap` points.
+pub fn flux_cluster_dir(cluster: &str) -> String {
+    format!("{FLUX_DIR}/clusters/{cluster}")
+}
+
+/// A base file repeated per namespace: `<stem>.yaml` in the platform
+/// namespace, `<stem>-<namespace>.yaml` in the others.
+pub fn per_namespace(stem: &str, namespace: &str, platform_namespace: &str) -> String {
+    if namespace == platform_namespace {
+        format!("{stem}.yaml")
+    } else {
+        format!("{stem}-{namespace}.yaml")
+    }
+}
+
+/// A file a service may have several of: `<stem>.yaml` for the first,
+/// `<stem>-<label>.yaml` for the others.
+pub fn numbered(stem: &str, index: usize, label: &str) -> String {
+    if index == 0 {
+        format!("{stem}.yaml")
+    } else {
+        format!("{stem}-{label}.yaml")
+    }
+}
+
+/// The workload's file in its service directory.
+pub fn workload_file(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Deployment => "deployment.yaml",
+        WorkloadKind::StatefulSet => "statefulset.yaml",
+        WorkloadKind::DaemonSet => "daemonset.yaml",
+    }
+}
+
+/// Fixed file names of a service directory.
+pub const SERVICE_FILE: &str = "service.yaml";
+pub const CONFIGMAP_FILE: &str = "configmap.yaml";
+pub const EXTERNALSECRET_FILE: &str = "externalsecret.yaml";
+pub const SEALEDSECRET_FILE: &str = "sealedsecret.yaml";
+pub const SOPS_SECRET_FILE: &str = "secret.sops.yaml";
+pub const HPA_FILE: &str = "hpa.yaml";
+pub const PDB_FILE: &str = "pdb.yaml";
+pub const POLICYEXCEPTION_FILE: &str = "policyexception.yaml";
+pub const NETWORKPOLICY_FILE: &str = "networkpolicy.yaml";
+
+/// A mounted set of config files: `configmap-<set>.yaml`.
+pub fn config_files_file(set: &str) -> String {
+    format!("configmap-{set}.yaml")
+}
+
+/// Prefix of an overlay's patch of a base file.
+const PATCH_PREFIX: &str = "patch-";
+
+/// The overlay's patch of the base file `file`.
+pub fn patch_file(file: &str) -> String {
+    format!("{PATCH_PREFIX}{file}")
+}
+
+/// The base file an overlay patch patches: `overlays/<env>/<dir>/patch-<file>`
+/// → `<dir>/<file>`; None for any other path.
+pub fn patched_file(path: &str) -> Option<String> {
+    let rest = path.strip_prefix(OVERLAYS_DIR)?.strip_prefix('/')?;
+    let (_env, rest) = rest.split_once('/')?;
+    let (dir, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let base = file.strip_prefix(PATCH_PREFIX)?;
+    Some(if dir.is_empty() {
+        base.to_string()
+    } else {
+        format!("{dir}/{base}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_names_the_base_file_it_patches() {
+        assert_eq!(
+            patched_file("overlays/dev/services/api/patch-deployment.yaml").as_deref(),
+            Some("services/api/deployment.yaml")
+        );
+        assert_eq!(patched_file("services/api/patch-deployment.yaml"), None);
+        assert_eq!(
+            patched_file("overlays/dev/services/api/deployment.yaml"),
+            None
+        );
+    }
+
+    #[test]
+    fn repeated_files_are_numbered_by_label() {
+        assert_eq!(numbered("pvc", 0, "data"), "pvc.yaml");
+        assert_eq!(numbered("pvc", 1, "cache"), "pvc-cache.yaml");
+        assert_eq!(per_namespace("namespace", "a", "a"), "namespace.yaml");
+        assert_eq!(per_namespace("namespace", "b", "a"), "namespace-b.yaml");
+    }
+}

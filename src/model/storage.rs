@@ -1,0 +1,32 @@
+//! Storage: the platform's storage class and a service's volume claims.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub class: Spanned<String>,
+    pub provisioner: String,
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    pub mount_options: Vec<String>,
+    pub reclaim_policy: Spanned<String>,
+    pub volume_binding_mode: Spanned<String>,
+    #[serde(default)]
+    pub allow_volume_expansion: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// Suffix of the claim name (`<service>-<name>`).
+    pub name: Spanned<String>,
+    pub mount: String,
+    pub size: Spanned<String>,
+    #[serde(default)]
+    pub access_mode: Option<Spanned<String>>,
+}

@@ -1,0 +1,93 @@
+//! The rendered tree's README: its layout, waves, environments, clusters
+//! and how each engine deploys it.
+
+use super::Planner;
+use crate::ir::{PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeWave, Resource};
+use crate::layout::{OUTPUT_DIR, README};
+
+impl Planner<'_> {
+    pub(super) fn readme(&self) -> PlannedFile {
+        let p = self.platform;
+        let g = p.gitops.as_ref();
+        let revision = g.map_or_else(String::new, |g| g.revision.clone());
+        PlannedFile {
+            path: README.into(),
+            header: self.header(
+                "README".into(),
+                "How the rendered tree is laid out and deployed".into(),
+                "nothing".into(),
+                "none".into(),
+                "platform.toml".into(),
+            ),
+            resource: Resource::Readme(Readme {
+                platform: self.part_of().to_string(),
+                path: g.map_or_else(|| OUTPUT_DIR.into(), |g| g.path.clone()),
+                argocd: self.engine("argocd"),
+                argocd_namespace: g.map_or_else(String::new, |g| g.argocd_namespace.clone()),
+                flux: self.engine("flux"),
+                kyverno: p.kyverno.is_some(),
+                waves: self.readme_waves(),
+                environments: self.readme_environments(),
+                clusters: self.readme_clusters(&revision),
+                revision,
+            }),
+        }
+    }
+
+    fn readme_waves(&self) -> Vec<ReadmeWave> {
+        self.platform
+            .categories
+            .iter()
+            .map(|c| ReadmeWave {
+                wave: *c.wave.get_ref(),
+                category: c.name.get_ref().clone(),
+                services: self
+                    .services
+                    .iter()
+                    .filter(|s| s.file.category.get_ref() == c.name.get_ref())
+                    .map(|s| s.name.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn readme_environments(&self) -> Vec<ReadmeEnv> {
+        let p = self.platform;
+        p.environments
+            .iter()
+            .map(|e| ReadmeEnv {
+                name: e.name.get_ref().clone(),
+                namespace: e.namespace.get_ref().clone(),
+                domain: e.domain.get_ref().clone(),
+                tag: e
+                    .image_tag
+                    .clone()
+                    .unwrap_or_else(|| p.images.tag.get_ref().clone()),
+                clusters: if e.clusters.is_empty() {
+                    p.clusters
+                        .iter()
+                        .take(1)
+                        .map(|c| c.name.get_ref().clone())
+                        .collect()
+                } else {
+                    e.clusters.iter().map(|c| c.get_ref().clone()).collect()
+                },
+            })
+            .collect()
+    }
+
+    fn readme_clusters(&self, revision: &str) -> Vec<ReadmeCluster> {
+        self.platform
+            .clusters
+            .iter()
+            .map(|c| ReadmeCluster {
+                name: c.name.get_ref().clone(),
+                branch: c.revision.clone().unwrap_or_else(|| revision.to_string()),
+                promotion: c
+                    .promotion
+                    .clone()
+                    .unwrap_or_else(|| "none: follows every commit".into()),
+            })
+            .collect()
+    }
+}

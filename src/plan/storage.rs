@@ -1,0 +1,86 @@
+//! Storage: the platform's storage class (seed 000 §7.1) and a claim per
+//! volume of a service.
+
+use super::Planner;
+use super::service::ServicePlanner;
+use crate::ir::{PlannedFile, Pvc, Resource, StorageClass};
+use crate::layout::{BASE_CLUSTER_DIR, numbered};
+
+impl Planner<'_> {
+    /// The StorageClass; returns its file name in `base/cluster`.
+    pub(super) fn plan_storage_class(&mut self) -> Option<String> {
+        let s = self.platform.storage.as_ref()?;
+        let name = s.class.get_ref();
+        let mut header = self.header(
+            format!("STORAGECLASS: {name}"),
+            format!("Dynamic volumes from {}", s.provisioner),
+            format!("the {} CSI driver installed in the cluster", s.provisioner),
+            "0 (base)".into(),
+            "platform.toml".into(),
+        );
+        if s.reclaim_policy.get_ref() == "Retain" {
+            header
+                .notes
+                .push("CRITICAL: reclaimPolicy Retain keeps data when a claim is deleted".into());
+        }
+        let mut meta = self.base_meta(name, None);
+        // `${pvc.metadata.name}` is the CSI driver's template, not a Flux
+        // variable.
+        if self.engine("flux") && s.parameters.values().any(|v| v.contains("${")) {
+            meta.annotations.insert(
+                "kustomize.toolkit.fluxcd.io/substitute".into(),
+                "disabled".into(),
+            );
+        }
+        let file = "storageclass.yaml".to_string();
+        self.files.push(PlannedFile {
+            path: format!("{BASE_CLUSTER_DIR}/{file}"),
+            header,
+            resource: Resource::StorageClass(StorageClass {
+                meta,
+                provisioner: s.provisioner.clone(),
+                parameters: s.parameters.clone(),
+                mount_options: s.mount_options.clone(),
+                reclaim_policy: s.reclaim_policy.get_ref().clone(),
+                volume_binding_mode: s.volume_binding_mode.get_ref().clone(),
+                allow_volume_expansion: s.allow_volume_expansion,
+            }),
+        });
+        Some(file)
+    }
+}
+
+impl ServicePlanner<'_, '_> {
+    /// One claim per volume, on the platform's storage class.
+    pub(super) fn claim_files(&self) -> Vec<PlannedFile> {
+        let Some(storage) = &self.p.platform.storage else {
+            return vec![];
+        };
+        let name = self.name();
+        let mut out = Vec::new();
+        for (i, v) in self.svc.file.volumes.iter().enumerate() {
+            let vname = v.name.get_ref();
+            let mut pf = self.file_needing(
+                &numbered("pvc", i, vname),
+                "PERSISTENTVOLUMECLAIM",
+                format!("{} of {name}, mounted at {}", vname, v.mount),
+                format!("storage class {} (base)", storage.class.get_ref()),
+                Resource::Pvc(Pvc {
+                    meta: self.meta(format!("{name}-{vname}")),
+                    access_mode: v
+                        .access_mode
+                        .as_ref()
+                        .map_or_else(|| "ReadWriteOnce".to_string(), |m| m.get_ref().clone()),
+                    storage_class: storage.class.get_ref().clone(),
+                    size: v.size.get_ref().clone(),
+                }),
+            );
+            pf.header.notes.push(
+                "CRITICAL: holds the service's data; deleting the claim is not undone by a re-sync"
+                    .into(),
+            );
+            out.push(pf);
+        }
+        out
+    }
+}

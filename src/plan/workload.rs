@@ -1,0 +1,451 @@
+//! Workloads: the Deployment, StatefulSet or DaemonSet of a service (its
+//! pod, container, probes, security contexts and volumes, hardened by
+//! default per seed 000 §9.2) and the Service in front of it.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+
+use super::meta::EXCEPTION_ANNOTATION;
+use super::one_line;
+use super::service::ServicePlanner;
+use crate::ir::{
+    Container, ContainerSecurity, Handler, Mount, PlannedFile, Pod, PodSecurity, PodVolume,
+    PortSpec, Probe, Resource, ResourceSpec, Rollout, Service, Workload,
+};
+use crate::layout::{SERVICE_FILE, workload_file};
+use crate::model::{Check, ProbeTiming, WorkloadKind};
+
+/// How each kind rolls: a Deployment starts the new pod before it stops the
+/// old one (000 §3.4); a DaemonSet's pods hold node resources (and a shared
+/// cache), so one is replaced at a time without surge.
+pub fn rollout(kind: WorkloadKind) -> Option<Rollout> {
+    match kind {
+        WorkloadKind::Deployment => Some(Rollout {
+            max_unavailable: 0,
+            max_surge: 1,
+        }),
+        WorkloadKind::DaemonSet => Some(Rollout {
+            max_unavailable: 1,
+            max_surge: 0,
+        }),
+        WorkloadKind::StatefulSet => None,
+    }
+}
+
+/// Volume name for a writable path: `/var/run/postgresql` → `rw-var-run-postgresql`.
+pub fn volume_name_for_path(path: &str) -> String {
+    let mut name: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    let name = if name.is_empty() { "root" } else { name };
+    let mut n = format!("rw-{name}");
+    n.truncate(63);
+    n.trim_end_matches('-').to_string()
+}
+
+/// The probe of a check with the platform's timings.
+fn probe(handler: Handler, t: ProbeTiming, failure_threshold: Option<i32>) -> Probe {
+    Probe {
+        handler,
+        initial_delay_seconds: t.initial_delay_seconds,
+        period_seconds: t.period_seconds,
+        timeout_seconds: t.timeout_seconds,
+        failure_threshold: failure_threshold.unwrap_or(t.failure_threshold),
+    }
+}
+
+impl ServicePlanner<'_, '_> {
+    /// The workload, with its stated exceptions and the scanner checks they
+    /// and the platform waive written onto it.
+    pub(super) fn workload_file(&self, config: &BTreeMap<String, String>) -> PlannedFile {
+        let f = &self.svc.file;
+        let p = self.p.platform;
+        let name = self.name().to_string();
+        let replicas = self.replicas();
+        let mut workload = Workload {
+            kind: self.kind,
+            meta: self.meta(name.clone()),
+            replicas,
+            revision_history_limit: p.defaults.revision_history_limit,
+            min_ready_seconds: p.defaults.min_ready_seconds,
+            rollout: rollout(self.kind),
+            selector: self.selector(),
+            service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
+            pod: self.pod(config),
+        };
+        for e in &f.exceptions {
+            workload.meta.annotations.insert(
+                format!("{EXCEPTION_ANNOTATION}{}", e.rule.get_ref()),
+                one_line(e.reason.get_ref()),
+            );
+        }
+        for (i, (check, reason)) in self.scanner_skips(&workload).into_iter().enumerate() {
+            workload.meta.annotations.insert(
+                format!("checkov.io/skip{}", i + 1),
+                format!("{check}={reason}"),
+            );
+        }
+        let kind = format!("{:?}", self.kind).to_uppercase();
+        self.file(
+            workload_file(self.kind),
+            &kind,
+            f.description.clone(),
+            Resource::Workload(Box::new(workload)),
+        )
+    }
+
+    fn pod(&self, config: &BTreeMap<String, String>) -> Pod {
+        let f = &self.svc.file;
+        let p = self.p.platform;
+        let (volumes, mounts) = self.volumes_and_mounts();
+        let mut annotations = IndexMap::new();
+        if !config.is_empty() || !f.config_files.is_empty() {
+            annotations.insert(
+                "platformc.dev/config-hash".to_string(),
+                super::config::config_hash(config, f),
+            );
+        }
+        Pod {
+            spread: self.spread(),
+            image_pull_secrets: match (&p.images.pull_secret, &p.secrets) {
+                (Some(ps), Some(_)) if f.own_image() => vec![ps.name.get_ref().clone()],
+                _ => vec![],
+            },
+            host_network: f
+                .security
+                .as_ref()
+                .and_then(|s| s.host_network.as_ref())
+                .is_some_and(|h| *h.get_ref()),
+            labels: self.labels(),
+            annotations,
+            service_account: p.service_account.name.get_ref().clone(),
+            termination_grace_period_seconds: f
+                .shutdown
+                .as_ref()
+                .and_then(|s| s.grace_period_seconds)
+                .unwrap_or(p.defaults.grace_period_seconds),
+            priority_class: f.priority_class.as_ref().map_or_else(
+                || p.defaults.priority_class.get_ref().clone(),
+                |c| c.get_ref().clone(),
+            ),
+            security: self.pod_security(),
+            container: self.container(config, mounts),
+            volumes,
+        }
+    }
+
+    fn container(&self, config: &BTreeMap<String, String>, mounts: Vec<Mount>) -> Container {
+        let f = &self.svc.file;
+        let p = self.p.platform;
+        let name = self.name().to_string();
+        let (readiness, liveness, startup) = self.probes();
+        Container {
+            image: self.image(),
+            image_pull_policy: f
+                .pull_policy
+                .as_ref()
+                .unwrap_or(&p.images.pull_policy)
+                .get_ref()
+                .clone(),
+            command: f.command.clone(),
+            args: f.args.clone(),
+            ports: self.ports(),
+            config_map: (!config.is_empty()).then(|| format!("{name}-config")),
+            secret: (!f.secrets.is_empty()).then(|| format!("{name}-secrets")),
+            security: self.container_security(),
+            resources: self.resources(),
+            startup_probe: startup,
+            readiness_probe: readiness,
+            liveness_probe: liveness,
+            pre_stop_sleep_seconds: f.shutdown.as_ref().and_then(|s| s.pre_stop_sleep_seconds),
+            mounts,
+            name,
+        }
+    }
+
+    /// `/tmp` and every writable path as emptyDirs (the root file system is
+    /// read-only), then the claims, then the config file sets.
+    fn volumes_and_mounts(&self) -> (Vec<PodVolume>, Vec<Mount>) {
+        let f = &self.svc.file;
+        let name = self.name();
+        let mut volumes = vec![PodVolume::EmptyDir { name: "tmp".into() }];
+        let mut mounts = vec![Mount {
+            name: "tmp".into(),
+            path: "/tmp".into(),
+            read_only: false,
+        }];
+        let mut add = |volume: PodVolume, name: String, path: &str, read_only: bool| {
+            volumes.push(volume);
+            mounts.push(Mount {
+                name,
+                path: path.to_string(),
+                read_only,
+            });
+        };
+        for path in &f.writable_paths {
+            let vname = volume_name_for_path(path);
+            add(
+                PodVolume::EmptyDir {
+                    name: vname.clone(),
+                },
+                vname,
+                path,
+                false,
+            );
+        }
+        for v in &f.volumes {
+            let vname = v.name.get_ref().clone();
+            let claim = format!("{name}-{vname}");
+            add(
+                PodVolume::Claim {
+                    name: vname.clone(),
+                    claim,
+                },
+                vname,
+                &v.mount,
+                false,
+            );
+        }
+        for c in &f.config_files {
+            let vname = format!("config-{}", c.name.get_ref());
+            let config_map = format!("{name}-{}", c.name.get_ref());
+            add(
+                PodVolume::ConfigMap {
+                    name: vname.clone(),
+                    config_map,
+                },
+                vname,
+                &c.mount,
+                true,
+            );
+        }
+        (volumes, mounts)
+    }
+
+    /// Non-root unless stated otherwise; a service that names its image's
+    /// user gets that user's group too, unless it names another.
+    fn pod_security(&self) -> PodSecurity {
+        let sec = self.svc.file.security.as_ref();
+        let d = &self.p.platform.defaults.security;
+        let own_user = sec.and_then(|s| s.run_as_user.as_ref());
+        let run_as_user = own_user.map_or(d.run_as_user, |u| *u.get_ref());
+        let group = sec
+            .and_then(|s| s.run_as_group)
+            .unwrap_or(if own_user.is_some() {
+                run_as_user
+            } else {
+                d.run_as_group
+            });
+        PodSecurity {
+            run_as_non_root: run_as_user != 0,
+            run_as_user,
+            run_as_group: group,
+            fs_group: sec
+                .and_then(|s| s.fs_group)
+                .unwrap_or(if own_user.is_some() {
+                    group
+                } else {
+                    d.fs_group
+                }),
+        }
+    }
+
+    /// No privilege, no escalation, read-only root, all capabilities dropped,
+    /// unless a stated exception says otherwise.
+    fn container_security(&self) -> ContainerSecurity {
+        let sec = self.svc.file.security.as_ref();
+        let privileged = sec
+            .and_then(|s| s.privileged.as_ref())
+            .is_some_and(|p| *p.get_ref());
+        ContainerSecurity {
+            privileged,
+            allow_privilege_escalation: privileged,
+            add_capabilities: sec
+                .map(|s| {
+                    s.add_capabilities
+                        .iter()
+                        .map(|c| c.get_ref().clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            read_only_root_filesystem: sec
+                .and_then(|s| s.read_only_root_filesystem.as_ref())
+                .is_none_or(|r| *r.get_ref()),
+            drop_all_capabilities: !privileged,
+        }
+    }
+
+    /// Readiness, liveness and startup probes, with the platform's timings.
+    fn probes(&self) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
+        let timings = &self.p.platform.defaults.probes;
+        let Some(h) = &self.svc.file.health else {
+            return (None, None, None);
+        };
+        let ready = self.handler(&h.check());
+        let live = h
+            .liveness
+            .as_ref()
+            .map_or_else(|| ready.clone(), |l| self.handler(l));
+        let startup = h
+            .startup
+            .as_ref()
+            .map(|s| probe(ready.clone(), timings.startup, Some(s.failure_threshold)));
+        (
+            Some(probe(ready, timings.readiness, None)),
+            Some(probe(live, timings.liveness, None)),
+            startup,
+        )
+    }
+
+    fn handler(&self, c: &Check) -> Handler {
+        if let Some(h) = &c.http {
+            Handler::HttpGet {
+                path: h.path.clone(),
+                port: h.port.get_ref().clone(),
+            }
+        } else if let Some(g) = &c.grpc {
+            Handler::Grpc {
+                port: Self::port_of(self.svc, g.port.get_ref()),
+                service: g.service.clone(),
+            }
+        } else if let Some(e) = &c.exec {
+            Handler::Exec {
+                command: e.command.get_ref().clone(),
+            }
+        } else if let Some(t) = &c.tcp {
+            Handler::TcpSocket {
+                port: t.port.get_ref().clone(),
+            }
+        } else {
+            Handler::Exec { command: vec![] }
+        }
+    }
+
+    /// The service's ports, named, with their protocol.
+    fn ports(&self) -> Vec<PortSpec> {
+        self.svc
+            .file
+            .ports
+            .iter()
+            .map(|p| PortSpec {
+                name: p.name.get_ref().clone(),
+                port: *p.port.get_ref(),
+                protocol: p
+                    .protocol
+                    .as_ref()
+                    .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                host_port: p.host_port.as_ref().map(|h| *h.get_ref()),
+            })
+            .collect()
+    }
+
+    /// The image: a full reference as written, or the platform's own image
+    /// under its registry with the platform's (or environment's) tag.
+    fn image(&self) -> String {
+        let i = self.svc.file.image.get_ref();
+        if !self.svc.file.own_image() {
+            return i.clone();
+        }
+        let images = &self.p.platform.images;
+        let tag = self
+            .env
+            .and_then(|e| e.image_tag.as_ref())
+            .unwrap_or(images.tag.get_ref());
+        format!("{}/{i}:{tag}", images.registry.get_ref())
+    }
+
+    /// Requests and limits: the environment's, or the service's.
+    pub(super) fn resources(&self) -> ResourceSpec {
+        let f = &self.svc.file;
+        let o = self.env_override();
+        let cpu = o.and_then(|o| o.cpu.as_ref()).unwrap_or(&f.resources.cpu);
+        let memory = o
+            .and_then(|o| o.memory.as_ref())
+            .unwrap_or(&f.resources.memory);
+        ResourceSpec {
+            cpu_request: cpu.request.get_ref().clone(),
+            cpu_limit: cpu.limit.get_ref().clone(),
+            memory_request: memory.request.get_ref().clone(),
+            memory_limit: memory.limit.get_ref().clone(),
+        }
+    }
+
+    /// The Service in front of the pods (headless for a StatefulSet, seed 000
+    /// §9.3); none for a service without ports.
+    pub(super) fn service_file(&self) -> Option<PlannedFile> {
+        let f = &self.svc.file;
+        if f.ports.is_empty() {
+            return None;
+        }
+        let name = self.name().to_string();
+        let headless = self.kind == WorkloadKind::StatefulSet;
+        Some(
+            self.file_needing(
+                SERVICE_FILE,
+                "SERVICE",
+                if headless {
+                    format!("Headless service governing the {name} StatefulSet")
+                } else {
+                    format!("Cluster-internal address of {name}")
+                },
+                format!("the {name} pods it selects"),
+                Resource::Service(Service {
+                    meta: self.meta(name),
+                    service_type: f
+                        .service_type
+                        .as_ref()
+                        .map_or_else(|| "ClusterIP".to_string(), |t| t.get_ref().clone()),
+                    headless,
+                    selector: self.selector(),
+                    ports: self.ports(),
+                }),
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writable_path_volume_names_are_valid() {
+        assert_eq!(
+            volume_name_for_path("/var/run/postgresql"),
+            "rw-var-run-postgresql"
+        );
+        assert_eq!(
+            volume_name_for_path("/app/.next/cache"),
+            "rw-app-next-cache"
+        );
+        assert!(crate::names::is_dns_label(&volume_name_for_path(
+            &"/x".repeat(80)
+        )));
+    }
+
+    #[test]
+    fn deployments_surge_and_daemonsets_replace_one_at_a_time() {
+        assert_eq!(
+            rollout(WorkloadKind::Deployment),
+            Some(Rollout {
+                max_unavailable: 0,
+                max_surge: 1
+            })
+        );
+        assert_eq!(rollout(WorkloadKind::StatefulSet), None);
+        assert_eq!(rollout(WorkloadKind::DaemonSet).unwrap().max_surge, 0);
+    }
+}
