@@ -26,29 +26,6 @@ pub struct Placement<'a> {
     pub wave: u32,
 }
 
-/// An overlay under construction: its files, and what its kustomization
-/// lists.
-struct Overlay {
-    dir: String,
-    files: Vec<PlannedFile>,
-    resources: Vec<String>,
-    patches: Vec<String>,
-    images: Vec<ImageTag>,
-}
-
-impl Overlay {
-    /// Adds `patch-<file>` to the overlay and to its kustomization's patches.
-    fn patch(&mut self, file: &str, header: Header, resource: Resource) {
-        let path = patch_file(file);
-        self.files.push(PlannedFile {
-            path: format!("{}/{path}", self.dir),
-            header,
-            resource,
-        });
-        self.patches.push(path);
-    }
-}
-
 impl<'a> Planner<'a> {
     /// Services an environment runs, in wave order.
     pub(super) fn env_services(&self, env: &Environment) -> Vec<&'a LoadedService> {
@@ -134,14 +111,9 @@ fn overlay(
 ) -> Vec<PlannedFile> {
     let base_files = by_name(base.files());
     let env_files = by_name(env.files());
-    let env_name = env.env.map_or("", |e| e.name.get_ref().as_str());
-    let name = base.name().to_string();
-    let header = |what: &str, purpose: String| -> Header {
-        let mut h = env.header(what, purpose);
-        h.depends_on = format!("{} (the base it patches)", base.dir);
-        h
-    };
     let mut o = Overlay {
+        base,
+        env: &env,
         dir: dir.to_string(),
         files: Vec::new(),
         resources: vec![format!("../../../../{}", base.dir)],
@@ -149,24 +121,73 @@ fn overlay(
         images: Vec::new(),
     };
     for (file, e) in &env_files {
-        match (&e.resource, base_files.get(file).map(|b| &b.resource)) {
-            (Resource::Workload(ew), Some(Resource::Workload(bw))) => {
+        match base_files.get(file) {
+            Some(b) => o.changed(file, &b.resource, &e.resource),
+            None => o.added(file, e),
+        }
+    }
+    for (file, b) in &base_files {
+        if !env_files.contains_key(file) {
+            o.removed(file, &b.resource);
+        }
+    }
+    o.finish(ns)
+}
+
+/// An overlay under construction: the service as the base and as the
+/// environment run it, the overlay's files, and what its kustomization
+/// lists.
+struct Overlay<'s, 'p, 'a> {
+    base: &'s ServicePlanner<'p, 'a>,
+    env: &'s ServicePlanner<'p, 'a>,
+    dir: String,
+    files: Vec<PlannedFile>,
+    resources: Vec<String>,
+    patches: Vec<String>,
+    images: Vec<ImageTag>,
+}
+
+impl Overlay<'_, '_, '_> {
+    fn env_name(&self) -> &str {
+        self.env.env.map_or("", |e| e.name.get_ref().as_str())
+    }
+
+    fn header(&self, what: &str, purpose: String) -> Header {
+        let mut h = self.env.header(what, purpose);
+        h.depends_on = format!("{} (the base it patches)", self.base.dir);
+        h
+    }
+
+    /// Adds `patch-<file>` to the overlay and to its kustomization's patches.
+    fn patch(&mut self, file: &str, purpose: String, resource: Resource) {
+        let path = patch_file(file);
+        let header = self.header("PATCH", purpose);
+        self.files.push(PlannedFile {
+            path: format!("{}/{path}", self.dir),
+            header,
+            resource,
+        });
+        self.patches.push(path);
+    }
+
+    /// A resource both have: its image tag and the patch of what differs.
+    fn changed(&mut self, file: &str, base: &Resource, env: &Resource) {
+        let (name, env_name) = (self.base.name().to_string(), self.env_name().to_string());
+        let namespace = self.base.namespace.clone();
+        match (env, base) {
+            (Resource::Workload(ew), Resource::Workload(bw)) => {
                 if ew.pod.container.image != bw.pod.container.image {
                     let (image, tag) = split_tag(&ew.pod.container.image);
-                    o.images.push(ImageTag { name: image, tag });
+                    self.images.push(ImageTag { name: image, tag });
                 }
                 if let Some(patch) = workload_patch(bw, ew) {
                     let purpose = format!(
                         "{name} in {env_name}: replicas, resources and spread that differ from the base"
                     );
-                    o.patch(
-                        file,
-                        header("PATCH", purpose),
-                        Resource::WorkloadPatch(patch),
-                    );
+                    self.patch(file, purpose, Resource::WorkloadPatch(patch));
                 }
             }
-            (Resource::ConfigMap(ec), Some(Resource::ConfigMap(bc))) => {
+            (Resource::ConfigMap(ec), Resource::ConfigMap(bc)) => {
                 let data: BTreeMap<String, String> = ec
                     .data
                     .iter()
@@ -176,84 +197,83 @@ fn overlay(
                 if !data.is_empty() {
                     let purpose =
                         format!("{name} in {env_name}: configuration that names the environment");
-                    o.patch(
-                        file,
-                        header("PATCH", purpose),
-                        Resource::Patch(Patch {
-                            api_version: "v1".into(),
-                            kind: "ConfigMap".into(),
-                            name: ec.meta.name.clone(),
-                            namespace: base.namespace.clone(),
-                            data,
-                            ..Default::default()
-                        }),
-                    );
+                    let patch = Patch {
+                        api_version: "v1".into(),
+                        kind: "ConfigMap".into(),
+                        name: ec.meta.name.clone(),
+                        namespace,
+                        data,
+                        ..Default::default()
+                    };
+                    self.patch(file, purpose, Resource::Patch(patch));
                 }
             }
-            (Resource::HttpRoute(er), Some(Resource::HttpRoute(br)))
-                if er.hostname != br.hostname =>
-            {
+            (Resource::HttpRoute(er), Resource::HttpRoute(br)) if er.hostname != br.hostname => {
                 let purpose = format!("{name} in {env_name}: published at https://{}", er.hostname);
-                o.patch(
-                    file,
-                    header("PATCH", purpose),
-                    Resource::Patch(Patch {
-                        api_version: "gateway.networking.k8s.io/v1".into(),
-                        kind: "HTTPRoute".into(),
-                        name: er.meta.name.clone(),
-                        namespace: base.namespace.clone(),
-                        hostnames: vec![er.hostname.clone()],
-                        ..Default::default()
-                    }),
-                );
-            }
-            (_, None) => {
-                // A resource only the environment has (a PDB once it runs
-                // more than one replica).
-                o.resources.push(file.clone());
-                let mut f = e.clone();
-                f.path = format!("{dir}/{file}");
-                o.files.push(f);
+                let patch = Patch {
+                    api_version: "gateway.networking.k8s.io/v1".into(),
+                    kind: "HTTPRoute".into(),
+                    name: er.meta.name.clone(),
+                    namespace,
+                    hostnames: vec![er.hostname.clone()],
+                    ..Default::default()
+                };
+                self.patch(file, purpose, Resource::Patch(patch));
             }
             _ => {}
         }
     }
-    for (file, b) in &base_files {
-        if env_files.contains_key(file) {
-            continue;
-        }
-        if let Resource::Pdb(p) = &b.resource {
-            let purpose =
-                format!("{name} in {env_name}: runs one replica, so no disruption budget");
-            o.patch(
-                file,
-                header("PATCH", purpose),
-                Resource::Patch(Patch {
-                    api_version: "policy/v1".into(),
-                    kind: "PodDisruptionBudget".into(),
-                    name: p.meta.name.clone(),
-                    namespace: base.namespace.clone(),
-                    delete: true,
-                    ..Default::default()
-                }),
-            );
-        }
+
+    /// A resource only the environment has (a PDB once it runs more than
+    /// one replica).
+    fn added(&mut self, file: &str, e: &PlannedFile) {
+        self.resources.push(file.to_string());
+        let mut f = e.clone();
+        f.path = format!("{}/{file}", self.dir);
+        self.files.push(f);
     }
-    o.files.push(PlannedFile {
-        path: format!("{dir}/{KUSTOMIZATION}"),
-        header: header(
-            "KUSTOMIZATION",
-            format!("{name} as environment {env_name} runs it, in namespace {ns}"),
-        ),
-        resource: Resource::Kustomization(Kustomization {
-            namespace: Some(ns.to_string()),
-            resources: o.resources,
-            patches: o.patches,
-            images: o.images,
+
+    /// A resource only the base has (a PDB once the environment runs one
+    /// replica) is deleted.
+    fn removed(&mut self, file: &str, base: &Resource) {
+        let Resource::Pdb(p) = base else { return };
+        let purpose = format!(
+            "{} in {}: runs one replica, so no disruption budget",
+            self.base.name(),
+            self.env_name()
+        );
+        let patch = Patch {
+            api_version: "policy/v1".into(),
+            kind: "PodDisruptionBudget".into(),
+            name: p.meta.name.clone(),
+            namespace: self.base.namespace.clone(),
+            delete: true,
             ..Default::default()
-        }),
-    });
-    o.files
+        };
+        self.patch(file, purpose, Resource::Patch(patch));
+    }
+
+    /// The overlay's files, its kustomization last.
+    fn finish(mut self, ns: &str) -> Vec<PlannedFile> {
+        let purpose = format!(
+            "{} as environment {} runs it, in namespace {ns}",
+            self.base.name(),
+            self.env_name()
+        );
+        let header = self.header("KUSTOMIZATION", purpose);
+        self.files.push(PlannedFile {
+            path: format!("{}/{KUSTOMIZATION}", self.dir),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                namespace: Some(ns.to_string()),
+                resources: self.resources,
+                patches: self.patches,
+                images: self.images,
+                ..Default::default()
+            }),
+        });
+        self.files
+    }
 }
 
 /// `registry/repo:tag` → (`registry/repo`, `tag`).

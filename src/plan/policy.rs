@@ -370,6 +370,91 @@ mod tests {
         }
     }
 
+    fn workload(image: &str, pull: &str, uid: i64, secret: bool) -> Workload {
+        use crate::ir::{Container, ContainerSecurity, Pod, PodSecurity, ResourceSpec};
+        let meta = Meta {
+            name: "w".into(),
+            namespace: None,
+            labels: IndexMap::new(),
+            annotations: IndexMap::new(),
+        };
+        let resources = ResourceSpec {
+            cpu_request: "1".into(),
+            cpu_limit: "1".into(),
+            memory_request: "1".into(),
+            memory_limit: "1".into(),
+        };
+        let container = Container {
+            name: "w".into(),
+            image: image.into(),
+            image_pull_policy: pull.into(),
+            command: vec![],
+            args: vec![],
+            ports: vec![],
+            config_map: None,
+            secret: secret.then(|| "w-secrets".into()),
+            security: ContainerSecurity {
+                privileged: false,
+                allow_privilege_escalation: false,
+                read_only_root_filesystem: true,
+                drop_all_capabilities: true,
+                add_capabilities: vec![],
+            },
+            resources,
+            startup_probe: None,
+            readiness_probe: None,
+            liveness_probe: None,
+            pre_stop_sleep_seconds: None,
+            mounts: vec![],
+        };
+        Workload {
+            kind: WorkloadKind::Deployment,
+            meta,
+            replicas: Some(1),
+            revision_history_limit: 3,
+            min_ready_seconds: 0,
+            rollout: None,
+            selector: IndexMap::new(),
+            service_name: None,
+            pod: Pod {
+                host_network: false,
+                spread: None,
+                image_pull_secrets: vec![],
+                labels: IndexMap::new(),
+                annotations: IndexMap::new(),
+                service_account: "sa".into(),
+                termination_grace_period_seconds: 30,
+                priority_class: "p".into(),
+                security: PodSecurity {
+                    run_as_non_root: true,
+                    run_as_user: uid,
+                    run_as_group: uid,
+                    fs_group: uid,
+                },
+                container,
+                volumes: vec![],
+            },
+        }
+    }
+
+    #[test]
+    fn scanner_checks_flag_what_checkov_flags() {
+        let tagged = workload("r.io/a:1.0", "IfNotPresent", 65534, false);
+        let latest = workload("r.io/a:latest", "Always", 999, true);
+        let digest = workload("r.io/a@sha256:00", "IfNotPresent", 10000, false);
+        let untagged = workload("registry:5000/a", "IfNotPresent", 65534, false);
+        let flags = |id, w: &Workload| scanner_flags(id, w).unwrap();
+        assert!(!flags("CKV_K8S_14", &tagged) && flags("CKV_K8S_14", &latest));
+        assert!(flags("CKV_K8S_14", &untagged) && !flags("CKV_K8S_14", &digest));
+        assert!(flags("CKV_K8S_15", &tagged) && !flags("CKV_K8S_15", &latest));
+        assert!(!flags("CKV_K8S_15", &digest));
+        assert!(!flags("CKV_K8S_35", &tagged) && flags("CKV_K8S_35", &latest));
+        assert!(!flags("CKV_K8S_40", &tagged) && flags("CKV_K8S_40", &latest));
+        assert!(!flags("CKV_K8S_40", &digest));
+        assert!(flags("CKV_K8S_43", &tagged) && !flags("CKV_K8S_43", &digest));
+        assert_eq!(scanner_flags("CKV_K8S_999", &tagged), None);
+    }
+
     fn svc(extra: &str) -> ServiceFile {
         toml::from_str(&format!(
             "description = \"x\"\ncategory = \"c\"\nimage = \"x\"\n[resources]\ncpu = {{ request = \"1\", limit = \"1\" }}\nmemory = {{ request = \"1\", limit = \"1\" }}\n{extra}"

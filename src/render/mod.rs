@@ -1,15 +1,18 @@
 //! Stage 4, render: minijinja formats each planned resource with its template.
 //!
 //! The templates in `templates/` are compiled into the binary, so platformc
-//! works outside this repository. Undefined values are errors (strict mode),
-//! and every scalar goes through `q`, which writes it as a JSON scalar: a
-//! JSON string is a valid YAML scalar, so `on`, `yes`, `0755` or `1e3` stay
-//! strings. Multi-line text goes through `block`, a YAML literal block.
+//! works outside this repository. Each receives one context, [`crate::ir`]'s
+//! `header` and `r` (the resource); undefined values are errors (strict
+//! mode). Every value goes through a filter of [`yaml`], which decides its
+//! form by rule: `yaml` for a scalar (plain unless a reader would misread
+//! it), `block` for multi-line text, `yaml_tree` for a nested value.
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+pub mod yaml;
 
 use crate::ir::{Plan, PlannedFile, Resource};
 use crate::model::WorkloadKind;
@@ -23,38 +26,38 @@ macro_rules! templates {
 
 /// The templates, by name, as compiled into the binary.
 pub const TEMPLATES: &[(&str, &str)] = templates![
-    "_argocd.j2",
     "_macros.j2",
-    "application.yaml.j2",
-    "applicationset.yaml.j2",
-    "appproject.yaml.j2",
-    "_pod.j2",
-    "_probe.j2",
-    "clusterpolicy.yaml.j2",
-    "component.yaml.j2",
-    "configmap.yaml.j2",
-    "daemonset.yaml.j2",
-    "deployment.yaml.j2",
-    "externalsecret.yaml.j2",
-    "fluxkustomization.yaml.j2",
-    "gitrepository.yaml.j2",
-    "hpa.yaml.j2",
-    "httproute.yaml.j2",
+    "availability/hpa.yaml.j2",
+    "availability/pdb.yaml.j2",
+    "base/component.yaml.j2",
+    "base/namespace.yaml.j2",
+    "base/priorityclass.yaml.j2",
+    "base/serviceaccount.yaml.j2",
+    "config/configmap.yaml.j2",
+    "docs/readme.md.j2",
+    "environments/patch.yaml.j2",
+    "environments/workloadpatch.yaml.j2",
+    "gitops/_argocd.j2",
+    "gitops/application.yaml.j2",
+    "gitops/applicationset.yaml.j2",
+    "gitops/appproject.yaml.j2",
+    "gitops/fluxkustomization.yaml.j2",
+    "gitops/gitrepository.yaml.j2",
     "kustomization.yaml.j2",
-    "namespace.yaml.j2",
-    "networkpolicy.yaml.j2",
-    "patch.yaml.j2",
-    "pdb.yaml.j2",
-    "policyexception.yaml.j2",
-    "priorityclass.yaml.j2",
-    "pvc.yaml.j2",
-    "readme.md.j2",
-    "sealedsecret.yaml.j2",
-    "service.yaml.j2",
-    "serviceaccount.yaml.j2",
-    "statefulset.yaml.j2",
-    "storageclass.yaml.j2",
-    "workloadpatch.yaml.j2",
+    "network/networkpolicy.yaml.j2",
+    "policy/clusterpolicy.yaml.j2",
+    "policy/policyexception.yaml.j2",
+    "routes/httproute.yaml.j2",
+    "secrets/externalsecret.yaml.j2",
+    "secrets/sealedsecret.yaml.j2",
+    "storage/pvc.yaml.j2",
+    "storage/storageclass.yaml.j2",
+    "workload/_pod.j2",
+    "workload/_probe.j2",
+    "workload/daemonset.yaml.j2",
+    "workload/deployment.yaml.j2",
+    "workload/service.yaml.j2",
+    "workload/statefulset.yaml.j2",
 ];
 
 /// A rendered tree: relative path → content, in path order.
@@ -66,8 +69,9 @@ pub fn environment() -> Result<Environment<'static>> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
-    env.add_filter("q", quote);
+    env.add_filter("yaml", scalar);
     env.add_filter("block", block);
+    env.add_filter("yaml_tree", tree);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .with_context(|| format!("template {name} does not compile"))?;
@@ -75,43 +79,38 @@ pub fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// `q`: a scalar as JSON, which YAML reads back as the same scalar.
-pub fn quote(value: Value) -> Result<String, Error> {
+fn json(value: &Value, filter: &str) -> Result<serde_json::Value, Error> {
     if value.is_undefined() || value.is_none() {
         return Err(Error::new(
             ErrorKind::UndefinedError,
-            "q: a missing value cannot be written",
+            format!("{filter}: a missing value cannot be written"),
         ));
     }
-    serde_json::to_string(&value)
-        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("q: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("{filter}: {e}")))
 }
 
-/// `block(indent)`: multi-line text as a YAML literal block scalar indented by
-/// `indent` spaces; anything a literal block cannot carry exactly is quoted.
+/// `yaml`: a scalar as YAML, quoted only where a reader would misread it.
+pub fn scalar(value: Value) -> Result<String, Error> {
+    yaml::scalar(&json(&value, "yaml")?).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            "yaml: not a scalar; use yaml_tree for nested values",
+        )
+    })
+}
+
+/// `block(indent)`: text as a literal block scalar indented by `indent`
+/// spaces when it has several lines and a block carries it exactly; as a
+/// scalar otherwise.
 pub fn block(value: String, indent: usize) -> Result<String, Error> {
-    let representable = value.contains('\n')
-        && !value.ends_with("\n\n")
-        && !value.starts_with([' ', '\t', '\n'])
-        && !value
-            .chars()
-            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
-        && !value.lines().any(|l| l.ends_with([' ', '\t']));
-    if !representable {
-        return serde_json::to_string(&value)
-            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("block: {e}")));
-    }
-    let chomp = if value.ends_with('\n') { "" } else { "-" };
-    let pad = " ".repeat(indent);
-    let mut out = format!("|{chomp}");
-    for line in value.trim_end_matches('\n').split('\n') {
-        out.push('\n');
-        if !line.is_empty() {
-            out.push_str(&pad);
-            out.push_str(line);
-        }
-    }
-    Ok(out)
+    Ok(yaml::literal_block(&value, indent).unwrap_or_else(|| yaml::string(&value)))
+}
+
+/// `yaml_tree(indent)`: any value as the rest of a `key:` line, nested
+/// mappings and sequences as blocks at `indent` spaces.
+pub fn tree(value: Value, indent: usize) -> Result<String, Error> {
+    Ok(yaml::tree(&json(&value, "yaml_tree")?, indent))
 }
 
 /// Renders every planned file, spread over the machine's cores; each planned
@@ -132,36 +131,36 @@ pub fn render(plan: Plan) -> Result<Tree> {
 /// The template that formats a resource.
 pub fn template(resource: &Resource) -> &'static str {
     match resource {
-        Resource::Namespace(_) => "namespace.yaml.j2",
-        Resource::ServiceAccount(_) => "serviceaccount.yaml.j2",
-        Resource::PriorityClass(_) => "priorityclass.yaml.j2",
-        Resource::StorageClass(_) => "storageclass.yaml.j2",
-        Resource::Component(_) => "component.yaml.j2",
+        Resource::Namespace(_) => "base/namespace.yaml.j2",
+        Resource::ServiceAccount(_) => "base/serviceaccount.yaml.j2",
+        Resource::PriorityClass(_) => "base/priorityclass.yaml.j2",
+        Resource::StorageClass(_) => "storage/storageclass.yaml.j2",
+        Resource::Component(_) => "base/component.yaml.j2",
         Resource::Kustomization(_) => "kustomization.yaml.j2",
         Resource::Workload(w) => match w.kind {
-            WorkloadKind::Deployment => "deployment.yaml.j2",
-            WorkloadKind::StatefulSet => "statefulset.yaml.j2",
-            WorkloadKind::DaemonSet => "daemonset.yaml.j2",
+            WorkloadKind::Deployment => "workload/deployment.yaml.j2",
+            WorkloadKind::StatefulSet => "workload/statefulset.yaml.j2",
+            WorkloadKind::DaemonSet => "workload/daemonset.yaml.j2",
         },
-        Resource::Service(_) => "service.yaml.j2",
-        Resource::ConfigMap(_) => "configmap.yaml.j2",
-        Resource::Pvc(_) => "pvc.yaml.j2",
-        Resource::Pdb(_) => "pdb.yaml.j2",
-        Resource::HttpRoute(_) => "httproute.yaml.j2",
-        Resource::ExternalSecret(_) => "externalsecret.yaml.j2",
-        Resource::NetworkPolicy(_) => "networkpolicy.yaml.j2",
-        Resource::ClusterPolicy(_) => "clusterpolicy.yaml.j2",
-        Resource::PolicyException(_) => "policyexception.yaml.j2",
-        Resource::SealedSecret(_) => "sealedsecret.yaml.j2",
-        Resource::Hpa(_) => "hpa.yaml.j2",
-        Resource::WorkloadPatch(_) => "workloadpatch.yaml.j2",
-        Resource::Application(_) => "application.yaml.j2",
-        Resource::ApplicationSet(_) => "applicationset.yaml.j2",
-        Resource::AppProject(_) => "appproject.yaml.j2",
-        Resource::GitRepository(_) => "gitrepository.yaml.j2",
-        Resource::Readme(_) => "readme.md.j2",
-        Resource::FluxKustomization(_) => "fluxkustomization.yaml.j2",
-        Resource::Patch(_) => "patch.yaml.j2",
+        Resource::Service(_) => "workload/service.yaml.j2",
+        Resource::ConfigMap(_) => "config/configmap.yaml.j2",
+        Resource::Pvc(_) => "storage/pvc.yaml.j2",
+        Resource::Pdb(_) => "availability/pdb.yaml.j2",
+        Resource::HttpRoute(_) => "routes/httproute.yaml.j2",
+        Resource::ExternalSecret(_) => "secrets/externalsecret.yaml.j2",
+        Resource::NetworkPolicy(_) => "network/networkpolicy.yaml.j2",
+        Resource::ClusterPolicy(_) => "policy/clusterpolicy.yaml.j2",
+        Resource::PolicyException(_) => "policy/policyexception.yaml.j2",
+        Resource::SealedSecret(_) => "secrets/sealedsecret.yaml.j2",
+        Resource::Hpa(_) => "availability/hpa.yaml.j2",
+        Resource::WorkloadPatch(_) => "environments/workloadpatch.yaml.j2",
+        Resource::Application(_) => "gitops/application.yaml.j2",
+        Resource::ApplicationSet(_) => "gitops/applicationset.yaml.j2",
+        Resource::AppProject(_) => "gitops/appproject.yaml.j2",
+        Resource::GitRepository(_) => "gitops/gitrepository.yaml.j2",
+        Resource::Readme(_) => "docs/readme.md.j2",
+        Resource::FluxKustomization(_) => "gitops/fluxkustomization.yaml.j2",
+        Resource::Patch(_) => "environments/patch.yaml.j2",
         Resource::Verbatim(_) => "",
     }
 }
@@ -184,34 +183,4 @@ pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> 
     text.truncate(end);
     text.push('\n');
     Ok(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn q(s: &str) -> String {
-        quote(Value::from(s)).unwrap()
-    }
-
-    #[test]
-    fn ambiguous_strings_are_quoted() {
-        for s in [
-            "on", "yes", "no", "1", "0755", "1e3", "", "null", "~", "true",
-        ] {
-            assert_eq!(q(s), format!("\"{s}\""));
-        }
-        assert_eq!(quote(Value::from(3)).unwrap(), "3");
-        assert_eq!(quote(Value::from(true)).unwrap(), "true");
-    }
-
-    #[test]
-    fn blocks_keep_text_exactly() {
-        assert_eq!(block("a\nb\n".into(), 2).unwrap(), "|\n  a\n  b");
-        assert_eq!(block("a\nb".into(), 2).unwrap(), "|-\n  a\n  b");
-        assert_eq!(block("a\n\nb\n".into(), 2).unwrap(), "|\n  a\n\n  b");
-        assert_eq!(block("one line".into(), 2).unwrap(), "\"one line\"");
-        assert_eq!(block(" lead\nx\n".into(), 2).unwrap(), "\" lead\\nx\\n\"");
-        assert_eq!(block("a\n\n".into(), 2).unwrap(), "\"a\\n\\n\"");
-    }
 }

@@ -1,0 +1,533 @@
+//! The strict schemas of the kinds outside k8s-openapi (Kustomize, Gateway
+//! API, External Secrets, Sealed Secrets, Kyverno, Argo CD, Flux): local
+//! structs that deny unknown fields, holding exactly what platformc writes.
+//! A misspelt or misplaced field in a template fails to deserialize here.
+
+// The fields are read by serde only: their presence and types are the check.
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ObjectMeta {
+    name: String,
+    namespace: Option<String>,
+    #[serde(default)]
+    labels: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct Kustomization {
+    api_version: String,
+    kind: String,
+    namespace: Option<String>,
+    resources: Vec<String>,
+    #[serde(default)]
+    components: Vec<String>,
+    #[serde(default)]
+    patches: Vec<PatchRef>,
+    #[serde(default)]
+    images: Vec<ImageRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PatchRef {
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ImageRef {
+    name: String,
+    new_tag: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct Component {
+    api_version: String,
+    kind: String,
+    patches: Vec<ComponentPatch>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ComponentPatch {
+    target: PatchTarget,
+    patch: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PatchTarget {
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct HttpRoute {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: HttpRouteSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct HttpRouteSpec {
+    parent_refs: Vec<ParentRef>,
+    hostnames: Vec<String>,
+    rules: Vec<HttpRouteRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ParentRef {
+    name: String,
+    namespace: Option<String>,
+    section_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct HttpRouteRule {
+    matches: Vec<HttpRouteMatch>,
+    backend_refs: Vec<BackendRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HttpRouteMatch {
+    path: PathMatch,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PathMatch {
+    #[serde(rename = "type")]
+    kind: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BackendRef {
+    name: String,
+    port: u16,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SealedSecret {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: SealedSecretSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SealedSecretSpec {
+    encrypted_data: std::collections::BTreeMap<String, String>,
+    template: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ClusterPolicy {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: ClusterPolicySpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClusterPolicySpec {
+    background: bool,
+    rules: Vec<KyvernoRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KyvernoRule {
+    name: String,
+    #[serde(rename = "match")]
+    matches: KyvernoMatch,
+    validate: KyvernoValidate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KyvernoMatch {
+    any: Vec<KyvernoResources>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KyvernoResources {
+    resources: KyvernoResourceFilter,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct KyvernoResourceFilter {
+    kinds: Vec<String>,
+    #[serde(rename = "namespaceSelector")]
+    namespace_selector: NamespaceSelector,
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct NamespaceSelector {
+    match_labels: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct KyvernoValidate {
+    failure_action: String,
+    message: String,
+    pattern: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct PolicyException {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: PolicyExceptionSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PolicyExceptionSpec {
+    exceptions: Vec<ExceptedPolicy>,
+    #[serde(rename = "match")]
+    matches: KyvernoMatch,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ExceptedPolicy {
+    policy_name: String,
+    rule_names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ExternalSecret {
+    api_version: String,
+    kind: String,
+    metadata: ObjectMeta,
+    spec: ExternalSecretSpec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ExternalSecretSpec {
+    refresh_interval: String,
+    secret_store_ref: StoreRef,
+    target: SecretTarget,
+    data: Vec<SecretData>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StoreRef {
+    kind: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SecretTarget {
+    name: String,
+    creation_policy: String,
+    template: Option<SecretTemplate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SecretTemplate {
+    #[serde(rename = "type")]
+    kind: String,
+    engine_version: String,
+    data: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct SecretData {
+    secret_key: String,
+    remote_ref: RemoteRef,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RemoteRef {
+    key: String,
+}
+
+/// The Argo CD fields platformc emits, and nothing else.
+pub(super) mod argo {
+    use serde::Deserialize;
+
+    use super::ObjectMeta;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Meta {
+        pub name: String,
+        pub namespace: Option<String>,
+        #[serde(default)]
+        pub labels: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        pub annotations: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        pub finalizers: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Application {
+        api_version: String,
+        kind: String,
+        metadata: Meta,
+        spec: AppSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppSpec {
+        project: String,
+        source: Source,
+        destination: Destination,
+        sync_policy: SyncPolicy,
+        #[serde(default)]
+        ignore_differences: Vec<IgnoreDifference>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Source {
+        #[serde(rename = "repoURL")]
+        repo_url: String,
+        target_revision: String,
+        path: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Destination {
+        server: String,
+        namespace: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct SyncPolicy {
+        automated: Automated,
+        sync_options: Vec<String>,
+        retry: Retry,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Automated {
+        prune: bool,
+        self_heal: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Retry {
+        limit: i64,
+        backoff: Backoff,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Backoff {
+        duration: String,
+        factor: i64,
+        max_duration: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct IgnoreDifference {
+        group: String,
+        kind: String,
+        name: Option<String>,
+        json_pointers: Vec<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ApplicationSet {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: AppSetSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppSetSpec {
+        go_template: bool,
+        go_template_options: Vec<String>,
+        generators: Vec<Generator>,
+        template: Template,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Generator {
+        git: GitGenerator,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitGenerator {
+        #[serde(rename = "repoURL")]
+        repo_url: String,
+        revision: String,
+        directories: Vec<DirectoryPath>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DirectoryPath {
+        path: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Template {
+        metadata: Meta,
+        spec: AppSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppProject {
+        api_version: String,
+        kind: String,
+        metadata: Meta,
+        spec: ProjectSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ProjectSpec {
+        description: String,
+        source_repos: Vec<String>,
+        destinations: Vec<Destination>,
+        cluster_resource_whitelist: Vec<GroupKind>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GroupKind {
+        group: String,
+        kind: String,
+    }
+}
+
+/// The Flux fields platformc emits, and nothing else.
+pub(super) mod flux {
+    use serde::Deserialize;
+
+    use super::ObjectMeta;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct GitRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: GitRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitRepositorySpec {
+        interval: String,
+        url: String,
+        #[serde(rename = "ref")]
+        reference: GitRef,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GitRef {
+        branch: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Kustomization {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: KustomizationSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct KustomizationSpec {
+        interval: String,
+        retry_interval: String,
+        timeout: String,
+        source_ref: SourceRef,
+        path: String,
+        prune: bool,
+        wait: bool,
+        #[serde(default)]
+        depends_on: Vec<DependsOn>,
+        post_build: Option<PostBuild>,
+        decryption: Option<Decryption>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SourceRef {
+        kind: String,
+        name: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DependsOn {
+        name: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostBuild {
+        substitute: std::collections::BTreeMap<String, String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Decryption {
+        provider: String,
+        secret_ref: SecretName,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SecretName {
+        name: String,
+    }
+}
