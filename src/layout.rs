@@ -31,8 +31,9 @@ pub const OUTPUT_DIR: &str = "output";
 pub const BASE_DIR: &str = "base";
 /// Cluster-scoped resources of the base, applied once per cluster.
 pub const BASE_CLUSTER_DIR: &str = "base/cluster";
-/// Namespaced resources of the base, applied in every namespace.
-pub const BASE_NAMESPACE_DIR: &str = "base/namespace";
+/// One directory per namespace: the namespace and what its workloads rely
+/// on.
+pub const BASE_NAMESPACES_DIR: &str = "base/namespaces";
 /// The Kustomize component every service includes (000 §3.5).
 pub const DEFAULTS_COMPONENT: &str = "base/common/deployment-defaults";
 /// One overlay directory per environment.
@@ -76,14 +77,20 @@ pub fn flux_cluster_dir(cluster: &str) -> String {
     format!("{FLUX_DIR}/clusters/{cluster}")
 }
 
-/// A base file repeated per namespace: `<stem>.yaml` in the platform
-/// namespace, `<stem>-<namespace>.yaml` in the others.
-pub fn per_namespace(stem: &str, namespace: &str, platform_namespace: &str) -> String {
-    if namespace == platform_namespace {
-        format!("{stem}.yaml")
-    } else {
-        format!("{stem}-{namespace}.yaml")
-    }
+/// `base/namespaces/<namespace>`: a namespace's base, by its base name.
+pub fn namespace_dir(namespace: &str) -> String {
+    format!("{BASE_NAMESPACES_DIR}/{namespace}")
+}
+
+/// `overlays/<env>/<dir>`: the overlay of the base directory `dir` (a
+/// service's or a namespace's), at the same path under the environment.
+pub fn overlay_of(env: &str, dir: &str) -> String {
+    format!("{}/{dir}", overlay_dir(env))
+}
+
+/// The path from `dir` up to the tree's root (`../../`).
+pub fn up_to_root(dir: &str) -> String {
+    "../".repeat(dir.matches('/').count() + 1)
 }
 
 /// A file a service may have several of: `<stem>.yaml` for the first,
@@ -103,6 +110,31 @@ pub fn workload_file(kind: WorkloadKind) -> &'static str {
         WorkloadKind::StatefulSet => "statefulset.yaml",
         WorkloadKind::DaemonSet => "daemonset.yaml",
     }
+}
+
+/// Fixed file names of a namespace directory.
+pub const NAMESPACE_FILE: &str = "namespace.yaml";
+pub const SERVICEACCOUNT_FILE: &str = "serviceaccount.yaml";
+pub const DEFAULT_DENY_FILE: &str = "networkpolicy-default-deny.yaml";
+pub const RESOURCEQUOTA_FILE: &str = "resourcequota.yaml";
+pub const LIMITRANGE_FILE: &str = "limitrange.yaml";
+pub const CERTIFICATE_FILE: &str = "certificate.yaml";
+pub const GATEWAY_FILE: &str = "gateway.yaml";
+pub const REDIRECT_ROUTE_FILE: &str = "httproute-https-redirect.yaml";
+
+/// The ExternalSecret of the registry pull secret `name`.
+pub fn pull_secret_file(name: &str) -> String {
+    format!("externalsecret-{name}.yaml")
+}
+
+/// An Issuer or ClusterIssuer: `issuer-<name>.yaml`, `clusterissuer-<name>.yaml`.
+pub fn issuer_file(kind: &str, name: &str) -> String {
+    format!("{}-{name}.yaml", kind.to_lowercase())
+}
+
+/// A Traefik Middleware of a service: `middleware-<name>.yaml`.
+pub fn middleware_file(name: &str) -> String {
+    format!("middleware-{name}.yaml")
 }
 
 /// Fixed file names of a service directory.
@@ -164,7 +196,14 @@ mod tests {
     fn repeated_files_are_numbered_by_label() {
         assert_eq!(numbered("pvc", 0, "data"), "pvc.yaml");
         assert_eq!(numbered("pvc", 1, "cache"), "pvc-cache.yaml");
-        assert_eq!(per_namespace("namespace", "a", "a"), "namespace.yaml");
-        assert_eq!(per_namespace("namespace", "b", "a"), "namespace-b.yaml");
+        assert_eq!(up_to_root("overlays/dev/apps/api"), "../../../../");
+        assert_eq!(
+            patched_file(&format!(
+                "{}/patch-namespace.yaml",
+                overlay_of("dev", &namespace_dir("a"))
+            ))
+            .as_deref(),
+            Some("base/namespaces/a/namespace.yaml")
+        );
     }
 }

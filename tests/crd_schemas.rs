@@ -1,13 +1,14 @@
-//! Every custom resource in output/ (and in the tree fixtures) validates
-//! against its operator's published JSON schema, read from
-//! ../shared/crd-schemas: types, unknown fields, required fields, enums and
-//! bounds. The schemas are not copied into the project.
+//! Every custom resource in output/ (and in the tree fixtures), and in every
+//! environment as kustomize builds it, validates against its operator's
+//! published JSON schema, read from ../shared/crd-schemas: types, unknown
+//! fields, required fields, enums and bounds. The schemas are not copied
+//! into the project.
 
 mod common;
 
 use std::fs;
 
-use common::schema::{check_tree, schemas_dir, validate};
+use common::schema::{check_built_environments, check_tree, schemas_dir, validate};
 use common::*;
 use serde_json::Value;
 
@@ -25,9 +26,11 @@ fn custom_resources_match_their_operators_schemas() {
     let (n, errors) = check_tree(&repo_root().join("output"), &schemas);
     assert!(n >= 16, "only {n} custom resources were checked");
     all.extend(errors);
+    all.extend(check_built_environments(&repo_root().join("output"), &schemas).1);
     for case in fs::read_dir(fixtures().join("trees")).unwrap() {
-        let (_, errors) = check_tree(&case.unwrap().path().join("expected"), &schemas);
-        all.extend(errors);
+        let expected = case.unwrap().path().join("expected");
+        all.extend(check_tree(&expected, &schemas).1);
+        all.extend(check_built_environments(&expected, &schemas).1);
     }
     assert!(all.is_empty(), "{}", all.join("\n"));
 }

@@ -17,6 +17,7 @@ use crate::quantity;
 mod availability;
 mod base;
 mod config;
+mod edge;
 mod environments;
 mod gitops;
 mod network;
@@ -26,6 +27,8 @@ mod routes;
 mod secret_files;
 mod secrets;
 mod storage;
+mod tenancy;
+mod tls;
 mod workload;
 
 pub use policy::looks_secret;
@@ -48,6 +51,10 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     gitops::check(loaded, d);
     environments::check(loaded, d);
     availability::check(loaded, d);
+    edge::check(loaded, d);
+    tls::check(loaded, d);
+    routes::check_platform(loaded, d);
+    tenancy::check(loaded, d);
 }
 
 /// Every rule about one service, concern by concern. The order matters only
@@ -71,6 +78,8 @@ struct Index<'a> {
     unparsed: &'a [String],
     services: BTreeMap<&'a str, &'a LoadedService>,
     waves: BTreeMap<&'a str, u32>,
+    /// Every base namespace of the platform.
+    namespaces: BTreeSet<String>,
 }
 
 impl<'a> Index<'a> {
@@ -90,6 +99,7 @@ impl<'a> Index<'a> {
             unparsed: &loaded.unparsed,
             services,
             waves,
+            namespaces: tenancy::base_namespaces(loaded),
         }
     }
 

@@ -1,25 +1,70 @@
 //! Network: the isolation settings, the dependency graph (every edge names
-//! a service and one of its ports, in an earlier or the same wave) and
-//! egress to the internet.
+//! a service and one of its ports, in an earlier or the same wave), egress
+//! to the internet, and egress to address ranges, other namespaces and the
+//! platform's named external endpoints.
+
+use std::collections::BTreeSet;
 
 use super::config::check_env_slot;
-use super::{ServiceCx, list, one_of, port_in_range};
+use super::{ServiceCx, list, one_of, port_in_range, require_label, require_unique};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::model::{Dependency, PlatformFile};
-use crate::names::is_ipv4_cidr;
+use crate::model::{Dependency, Egress, PlatformFile, Spanned};
+use crate::names::{is_hostname, is_ipv4_cidr};
 
 pub(super) fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
-    let Some(net) = &p.network else { return };
-    for r in &net.private_ranges {
-        if !is_ipv4_cidr(r.get_ref()) {
+    if let Some(net) = &p.network {
+        for r in &net.private_ranges {
+            require_cidr(r, "E0014", file, d);
+        }
+    }
+    let mut names = BTreeSet::new();
+    for x in &p.externals {
+        require_unique(&mut names, &x.name, "external", file, d);
+        require_label(&x.name, "external name", file, d);
+        for c in &x.cidrs {
+            require_cidr(c, "E0156", file, d);
+        }
+        for port in &x.ports {
+            port_in_range(port, file, d);
+        }
+        if x.cidrs.is_empty() || x.ports.is_empty() {
             d.push(Diagnostic::at(
-                "E0014",
+                "E0156",
                 file,
-                r.span(),
-                format!("`{}` is not an IPv4 CIDR range", r.get_ref()),
-                "write an address and a prefix length, such as `10.0.0.0/8`",
+                x.name.span(),
+                format!(
+                    "external `{}` needs its addresses and ports",
+                    x.name.get_ref()
+                ),
+                "list the CIDR ranges it answers on (`cidrs`) and its ports",
             ));
         }
+        if let Some(h) = &x.host
+            && !is_hostname(h.get_ref())
+        {
+            d.push(Diagnostic::at(
+                "E0156",
+                file,
+                h.span(),
+                format!("`{}` is not a host name", h.get_ref()),
+                "write the DNS name services use, such as s3.example.com",
+            ));
+        }
+        if let Some(proto) = &x.protocol {
+            one_of(proto, &["TCP", "UDP", "SCTP"], file, d);
+        }
+    }
+}
+
+fn require_cidr(r: &Spanned<String>, code: &'static str, file: &SourceFile, d: &mut Diagnostics) {
+    if !is_ipv4_cidr(r.get_ref()) {
+        d.push(Diagnostic::at(
+            code,
+            file,
+            r.span(),
+            format!("`{}` is not an IPv4 CIDR range", r.get_ref()),
+            "write an address and a prefix length, such as `10.0.0.0/8`",
+        ));
     }
 }
 
@@ -31,6 +76,114 @@ pub(super) fn check_service(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
         port_in_range(&i.port, cx.src, d);
         if let Some(proto) = &i.protocol {
             one_of(proto, &["TCP", "UDP", "SCTP"], cx.src, d);
+        }
+    }
+    for e in &cx.f.egress {
+        check_egress(cx, e, d);
+    }
+}
+
+/// One `[[egress]]`: exactly one destination, with ports, and an address
+/// only where there is one to write.
+fn check_egress(cx: &mut ServiceCx<'_>, e: &Egress, d: &mut Diagnostics) {
+    let (src, p) = (cx.src, cx.ix.platform);
+    let targets = [
+        e.cidrs.is_some(),
+        e.namespace.is_some(),
+        e.external.is_some(),
+    ];
+    let at = e
+        .namespace
+        .as_ref()
+        .or(e.external.as_ref())
+        .or(e.cidrs.as_ref().and_then(|c| c.first()))
+        .map(Spanned::span)
+        .or(e.ports.first().map(Spanned::span))
+        .unwrap_or(0..0);
+    let problem = |d: &mut Diagnostics, message: String, help: &str| {
+        d.push(Diagnostic::at("E0154", src, at.clone(), message, help));
+    };
+    if targets.iter().filter(|t| **t).count() != 1 {
+        problem(
+            d,
+            "an egress names exactly one destination: `cidrs`, `namespace` or `external`".into(),
+            "split it into one [[egress]] per destination",
+        );
+        return;
+    }
+    for c in e.cidrs.iter().flatten() {
+        require_cidr(c, "E0154", src, d);
+    }
+    for port in &e.ports {
+        port_in_range(port, src, d);
+    }
+    if let Some(proto) = &e.protocol {
+        one_of(proto, &["TCP", "UDP", "SCTP"], src, d);
+    }
+    if e.external.is_none() && e.ports.is_empty() {
+        problem(
+            d,
+            "an egress to addresses or a namespace needs its ports".into(),
+            "list the ports the service connects to (`ports = [4317]`)",
+        );
+    }
+    if e.cidrs.as_ref().is_some_and(Vec::is_empty) {
+        problem(
+            d,
+            "an egress lists no address range".into(),
+            "list the CIDR ranges it reaches",
+        );
+    }
+    if (!e.pods.is_empty() || e.service.is_some()) && e.namespace.is_none() {
+        problem(
+            d,
+            "`pods` and `service` select within a `namespace`".into(),
+            "add the namespace, or drop them",
+        );
+    }
+    if let Some(ns) = &e.namespace {
+        if cx.ix.namespaces.contains(ns.get_ref()) {
+            problem(
+                d,
+                format!("`{}` is one of the platform's namespaces", ns.get_ref()),
+                "depend on the service there instead ([[depends_on]]): both sides of the edge follow",
+            );
+        }
+        require_label(ns, "namespace", src, d);
+    }
+    if let Some(x) = &e.external
+        && !p.externals.iter().any(|y| y.name.get_ref() == x.get_ref())
+    {
+        d.push(Diagnostic::at(
+            "E0155",
+            src,
+            x.span(),
+            format!("unknown external `{}`", x.get_ref()),
+            format!(
+                "declare it in platform.toml [[externals]], or use one of: {}",
+                list(p.externals.iter().map(|y| y.name.get_ref().as_str()))
+            ),
+        ));
+    }
+    if let Some(env) = &e.env {
+        let addressable = e.service.is_some()
+            || e.external.as_ref().is_some_and(|x| {
+                p.externals
+                    .iter()
+                    .any(|y| y.name.get_ref() == x.get_ref() && y.host.is_some())
+            });
+        if !addressable {
+            d.push(Diagnostic::at(
+                "E0154",
+                src,
+                at.clone(),
+                format!("`{env}` would receive no address: the destination has no name"),
+                "name the `service` in the namespace, or give the external a `host`",
+            ));
+        }
+        let slot = e.namespace.as_ref().or(e.external.as_ref());
+        if let Some(slot) = slot {
+            check_env_slot(src, slot, env, "an egress", &mut cx.env_names, d);
         }
     }
 }

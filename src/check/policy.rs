@@ -309,7 +309,7 @@ fn lint_config_and_health(
         );
     }
     let replicas = f.replicas(platform.defaults.replicas).unwrap_or(1);
-    if let Some(p) = f.pdb.as_ref().filter(|p| !*p.get_ref())
+    if let Some(p) = f.pdb.as_ref().filter(|p| !p.get_ref().enabled())
         && replicas > 1
     {
         l.hit(

@@ -4,11 +4,14 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::Meta;
+pub use crate::model::IntOrPercent;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Pdb {
     pub meta: Meta,
-    pub max_unavailable: u32,
+    pub min_available: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+    pub unhealthy_pod_eviction: Option<String>,
     pub selector: IndexMap<String, String>,
 }
 

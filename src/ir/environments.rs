@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{ResourceSpec, Spread};
+use super::{Probe, ResourceSpec, Spread};
 
 /// A strategic-merge patch of a workload: only the fields that differ.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +20,9 @@ pub struct WorkloadPatch {
     pub spread: Option<SpreadChange>,
     pub selector: IndexMap<String, String>,
     pub resources: Option<ResourceSpec>,
+    pub priority_class: Option<String>,
+    /// Probes whose timings differ, by field name (`readinessProbe`).
+    pub probes: Vec<(String, Probe)>,
 }
 
 /// How an environment changes a workload's node spread.
@@ -33,16 +36,16 @@ pub enum SpreadChange {
     Remove,
 }
 
-/// A strategic-merge patch of another kind: changed ConfigMap data, new
-/// route hostnames, or the deletion of a resource.
+/// A strategic-merge patch of another kind: changed ConfigMap data, or the
+/// deletion of a resource.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Patch {
     pub api_version: String,
     pub kind: String,
     pub name: String,
-    /// The base's namespace, which the patch must name to match.
-    pub namespace: String,
+    /// The base's namespace, which the patch must name to match; None for a
+    /// cluster-scoped object.
+    pub namespace: Option<String>,
     pub delete: bool,
     pub data: BTreeMap<String, String>,
-    pub hostnames: Vec<String>,
 }

@@ -11,6 +11,7 @@ mod availability;
 mod base;
 mod config;
 mod docs;
+mod edge;
 mod environments;
 mod gitops;
 mod network;
@@ -18,12 +19,15 @@ mod policy;
 mod routes;
 mod secrets;
 mod storage;
+mod tenancy;
+mod tls;
 mod workload;
 
 pub use availability::*;
 pub use base::*;
 pub use config::*;
 pub use docs::*;
+pub use edge::*;
 pub use environments::*;
 pub use gitops::*;
 pub use network::*;
@@ -31,6 +35,8 @@ pub use policy::*;
 pub use routes::*;
 pub use secrets::*;
 pub use storage::*;
+pub use tenancy::*;
+pub use tls::*;
 pub use workload::*;
 
 /// The whole rendering, file by file, in output order.
@@ -91,9 +97,53 @@ pub enum Resource {
     Readme(Readme),
     FluxKustomization(FluxKustomization),
     Patch(Patch),
+    Gateway(Gateway),
+    GrpcRoute(GrpcRoute),
+    Ingress(Ingress),
+    Middleware(Middleware),
+    Issuer(Issuer),
+    Certificate(Certificate),
+    ResourceQuota(ResourceQuota),
+    LimitRange(LimitRange),
+    /// An overlay's patch that replaces a base object's `spec` (and its
+    /// labels and annotations) with the environment's. Rendered as the
+    /// object it holds, never serialized itself.
+    #[serde(skip_serializing)]
+    Replace(Box<Resource>),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
     Verbatim(Verbatim),
+}
+
+impl Resource {
+    /// The API version, kind and metadata of a Kubernetes object; None for
+    /// files that are not one (kustomizations, patches, the README).
+    pub fn object(&self) -> Option<(&'static str, &str, &Meta)> {
+        Some(match self {
+            Resource::Namespace(r) => ("v1", "Namespace", &r.meta),
+            Resource::ServiceAccount(r) => ("v1", "ServiceAccount", &r.meta),
+            Resource::Service(r) => ("v1", "Service", &r.meta),
+            Resource::ConfigMap(r) => ("v1", "ConfigMap", &r.meta),
+            Resource::Pvc(r) => ("v1", "PersistentVolumeClaim", &r.meta),
+            Resource::ResourceQuota(r) => ("v1", "ResourceQuota", &r.meta),
+            Resource::LimitRange(r) => ("v1", "LimitRange", &r.meta),
+            Resource::Pdb(r) => ("policy/v1", "PodDisruptionBudget", &r.meta),
+            Resource::Hpa(r) => ("autoscaling/v2", "HorizontalPodAutoscaler", &r.meta),
+            Resource::NetworkPolicy(r) => ("networking.k8s.io/v1", "NetworkPolicy", &r.meta),
+            Resource::Ingress(r) => ("networking.k8s.io/v1", "Ingress", &r.meta),
+            Resource::HttpRoute(r) => ("gateway.networking.k8s.io/v1", "HTTPRoute", &r.meta),
+            Resource::GrpcRoute(r) => ("gateway.networking.k8s.io/v1", "GRPCRoute", &r.meta),
+            Resource::Gateway(r) => ("gateway.networking.k8s.io/v1", "Gateway", &r.meta),
+            Resource::Middleware(r) => ("traefik.io/v1alpha1", "Middleware", &r.meta),
+            Resource::Certificate(r) => ("cert-manager.io/v1", "Certificate", &r.meta),
+            Resource::Issuer(r) => ("cert-manager.io/v1", r.kind.as_str(), &r.meta),
+            Resource::ExternalSecret(r) => ("external-secrets.io/v1", "ExternalSecret", &r.meta),
+            Resource::SealedSecret(r) => ("bitnami.com/v1alpha1", "SealedSecret", &r.meta),
+            Resource::PolicyException(r) => ("kyverno.io/v2", "PolicyException", &r.meta),
+            Resource::Workload(w) => ("apps/v1", w.kind.name(), &w.meta),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

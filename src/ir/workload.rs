@@ -86,6 +86,8 @@ pub struct PortSpec {
     pub name: String,
     pub port: u32,
     pub protocol: String,
+    /// The Service port's `appProtocol` (`kubernetes.io/h2c` for gRPC).
+    pub app_protocol: Option<String>,
     /// Only under a `host-port` exception.
     pub host_port: Option<u32>,
 }

@@ -55,6 +55,9 @@ pub struct Cluster {
     /// Flux: variables substituted into this cluster's manifests.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+    /// Schedulable nodes, where a DaemonSet runs a pod each: needed to
+    /// check a namespace quota that holds a DaemonSet.
+    pub nodes: Option<Spanned<u32>>,
 }
 
 impl Cluster {

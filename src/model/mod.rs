@@ -15,6 +15,7 @@ pub use toml::Spanned;
 mod availability;
 mod base;
 mod config;
+mod edge;
 mod environments;
 mod gitops;
 mod network;
@@ -23,11 +24,14 @@ pub mod policy;
 mod routes;
 mod secrets;
 mod storage;
+mod tenancy;
+mod tls;
 mod workload;
 
 pub use availability::*;
 pub use base::*;
 pub use config::*;
+pub use edge::*;
 pub use environments::*;
 pub use gitops::*;
 pub use network::*;
@@ -36,6 +40,8 @@ pub use policy::{Exception, Kyverno, ScannerException};
 pub use routes::*;
 pub use secrets::*;
 pub use storage::*;
+pub use tenancy::*;
+pub use tls::*;
 pub use workload::*;
 
 /// `platform.toml`: the facts shared by every service of a platform.
@@ -51,9 +57,22 @@ pub struct PlatformFile {
     pub defaults: Defaults,
     pub secrets: Option<SecretStore>,
     pub storage: Option<Storage>,
-    pub gateway: Option<Gateway>,
+    /// How traffic from outside reaches the services' routes.
+    pub edge: Option<Edge>,
+    /// HTTPS for every route, with certificates derived from the hosts
+    /// served.
+    pub tls: Option<Tls>,
+    /// cert-manager issuers, by name; `[tls]` and environments choose one.
+    #[serde(default)]
+    pub issuers: Vec<Issuer>,
+    /// Quota and limit range of namespaces, by base name.
+    #[serde(default)]
+    pub namespaces: BTreeMap<String, NamespaceSettings>,
     /// Network isolation; without it no NetworkPolicy is emitted.
     pub network: Option<Network>,
+    /// Endpoints outside the platform that services reach by name.
+    #[serde(default)]
+    pub externals: Vec<External>,
     /// Kyverno policies that enforce in the cluster what the compiler checks.
     pub kyverno: Option<Kyverno>,
     /// Checks of a manifest scanner (checkov `CKV_K8S_*`) the platform
@@ -81,7 +100,8 @@ pub struct ServiceFile {
     pub category: Spanned<String>,
     #[serde(default)]
     pub kind: Option<Spanned<WorkloadKind>>,
-    /// Defaults to the platform namespace.
+    /// The service's own namespace; defaults to its category's, else the
+    /// platform's.
     pub namespace: Option<Spanned<String>>,
     /// A full reference (`mongo:7`) or a bare name under the platform registry.
     pub image: Spanned<String>,
@@ -90,9 +110,11 @@ pub struct ServiceFile {
     #[serde(default)]
     pub args: Vec<String>,
     pub replicas: Option<Spanned<u32>>,
-    /// `false` drops the PodDisruptionBudget of a replicated workload
-    /// (lint `no-pdb`).
-    pub pdb: Option<Spanned<bool>>,
+    /// The disruption budget of a replicated workload: `true` (the default:
+    /// one pod unavailable at a time), a shape
+    /// (`{ min_available = 1 }`, `{ max_unavailable = "25%" }`), or `false`
+    /// (none, lint `no-pdb`).
+    pub pdb: Option<Spanned<PdbSetting>>,
     /// Overrides the platform's image pull policy.
     pub pull_policy: Option<Spanned<String>>,
     /// `NodePort` or `LoadBalancer` (lint `service-type`); ClusterIP by default.
@@ -133,16 +155,94 @@ pub struct ServiceFile {
     /// internet, private ranges excluded).
     #[serde(default)]
     pub internet: Vec<InternetEgress>,
+    /// Destinations outside the platform's services other than the
+    /// internet: address ranges, other namespaces, named externals.
+    #[serde(default)]
+    pub egress: Vec<Egress>,
     #[serde(default)]
     pub exceptions: Vec<Exception>,
 }
 
 impl PlatformFile {
-    /// A service's namespace: its own, or the platform's.
+    /// A service's base namespace: its own, else its category's, else the
+    /// platform's.
     pub fn namespace_of<'a>(&'a self, s: &'a ServiceFile) -> &'a str {
-        s.namespace
-            .as_ref()
+        if let Some(n) = &s.namespace {
+            return n.get_ref();
+        }
+        self.categories
+            .iter()
+            .find(|c| c.name.get_ref() == s.category.get_ref())
+            .and_then(|c| c.namespace.as_ref())
             .map_or(self.platform.namespace.get_ref(), |n| n.get_ref())
+    }
+
+    /// The name `env` gives a base namespace (the base name itself outside
+    /// an environment).
+    pub fn namespace_in(&self, env: Option<&Environment>, base: &str) -> String {
+        env.map_or_else(|| base.to_string(), |e| e.namespace_for(base))
+    }
+
+    /// The domain routes are published under in `env`.
+    pub fn domain_in<'a>(&'a self, env: Option<&'a Environment>) -> &'a str {
+        env.map_or(self.platform.domain.get_ref(), |e| e.domain.get_ref())
+    }
+
+    /// A route's host name in `env`: `<host>.<domain>`, or the domain itself
+    /// for an empty host.
+    pub fn hostname(&self, env: Option<&Environment>, host: &str) -> String {
+        let domain = self.domain_in(env);
+        if host.is_empty() {
+            domain.to_string()
+        } else {
+            format!("{host}.{domain}")
+        }
+    }
+
+    /// The issuer of the certificates in `env`: the environment's, else
+    /// `[tls] issuer`.
+    pub fn issuer_in<'a>(&'a self, env: Option<&'a Environment>) -> Option<&'a Issuer> {
+        let name = env
+            .and_then(|e| e.issuer.as_ref())
+            .or(self.tls.as_ref().map(|t| &t.issuer))?;
+        self.issuers
+            .iter()
+            .find(|i| i.name.get_ref() == name.get_ref())
+    }
+
+    /// The route policy `name` in `env`: the platform's, with the fields the
+    /// environment states replaced; the edge's default for None.
+    pub fn policy_in(&self, env: Option<&Environment>, name: Option<&str>) -> RoutePolicy {
+        let edge = self.edge.as_ref();
+        let Some(name) = name.or_else(|| edge?.policy.as_ref().map(|p| p.get_ref().as_str()))
+        else {
+            return RoutePolicy::default();
+        };
+        let base = edge
+            .and_then(|e| e.policies.get(name))
+            .cloned()
+            .unwrap_or_default();
+        match env.and_then(|e| e.policies.get(name)) {
+            Some(over) => base.overlaid(over),
+            None => base,
+        }
+    }
+
+    /// The settings of a base namespace in `env`: the environment's quota
+    /// and limit range where it states them, else the platform's.
+    pub fn namespace_settings(
+        &self,
+        env: Option<&Environment>,
+        base: &str,
+    ) -> Option<NamespaceSettings> {
+        let here = env.and_then(|e| e.namespaces.get(base));
+        let platform = self.namespaces.get(base);
+        let pick = |f: fn(&NamespaceSettings) -> bool| here.filter(|h| f(h)).or(platform);
+        let s = NamespaceSettings {
+            quota: pick(|s| s.quota.is_some()).and_then(|s| s.quota.clone()),
+            limits: pick(|s| s.limits.is_some()).and_then(|s| s.limits.clone()),
+        };
+        (s.quota.is_some() || s.limits.is_some()).then_some(s)
     }
 
     /// The clusters an environment runs on: those it names, or the first.
@@ -187,12 +287,82 @@ impl ServiceFile {
     /// Base replicas: stated, else the autoscaling minimum, else `default`;
     /// None for a DaemonSet.
     pub fn replicas(&self, default: u32) -> Option<u32> {
-        (self.kind() != WorkloadKind::DaemonSet).then(|| {
-            self.replicas
-                .as_ref()
-                .map(|r| *r.get_ref())
-                .or_else(|| self.autoscaling.as_ref().map(|a| *a.min.get_ref()))
-                .unwrap_or(default)
-        })
+        self.replicas_in(default, None)
     }
+
+    /// Replicas as an environment with override `o` runs the service: the
+    /// autoscaling minimum, else the stated replicas, else `default`; None
+    /// for a DaemonSet.
+    pub fn replicas_in(&self, default: u32, o: Option<&Override>) -> Option<u32> {
+        if self.kind() == WorkloadKind::DaemonSet {
+            return None;
+        }
+        if let Some(s) = self.scaling_in(o) {
+            return Some(s.min);
+        }
+        let stated = o
+            .and_then(|o| o.replicas.as_ref())
+            .or(self.replicas.as_ref());
+        Some(stated.map_or(default, |r| *r.get_ref()))
+    }
+
+    /// Autoscaling as an environment with override `o` runs the service:
+    /// the service's `[autoscaling]` with the override's fields, or the
+    /// override's alone once it names both bounds.
+    pub fn scaling_in(&self, o: Option<&Override>) -> Option<Scaling> {
+        let over = o.and_then(|o| o.autoscaling.as_ref());
+        let val = |v: &Option<Spanned<u32>>| v.as_ref().map(|x| *x.get_ref());
+        let base = self.autoscaling.as_ref().map(|a| Scaling {
+            min: *a.min.get_ref(),
+            max: *a.max.get_ref(),
+            cpu: val(&a.cpu),
+            memory: val(&a.memory),
+        });
+        match (base, over) {
+            (b, None) => b,
+            (Some(b), Some(o)) => Some(Scaling {
+                min: val(&o.min).unwrap_or(b.min),
+                max: val(&o.max).unwrap_or(b.max),
+                cpu: val(&o.cpu).or(b.cpu),
+                memory: val(&o.memory).or(b.memory),
+            }),
+            (None, Some(o)) => Some(Scaling {
+                min: val(&o.min)?,
+                max: val(&o.max)?,
+                cpu: val(&o.cpu),
+                memory: val(&o.memory),
+            }),
+        }
+    }
+
+    /// The routes as an environment with override `o` publishes them: the
+    /// override's list, or the service's, with hosts renamed by the
+    /// override's `hosts`.
+    pub fn routes_in(&self, o: Option<&Override>) -> Vec<Route> {
+        let mut routes = o
+            .and_then(|o| o.routes.as_ref())
+            .map_or_else(|| self.routes.clone(), |r| r.get_ref().clone());
+        if let Some(o) = o {
+            for r in &mut routes {
+                if let Some(h) = o.hosts.get(r.host.get_ref()) {
+                    r.host = h.clone();
+                }
+            }
+        }
+        routes
+    }
+
+    /// A port by name.
+    pub fn port(&self, name: &str) -> Option<&Port> {
+        self.ports.iter().find(|p| p.name.get_ref() == name)
+    }
+}
+
+/// Autoscaling bounds and targets, resolved for one environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scaling {
+    pub min: u32,
+    pub max: u32,
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
 }

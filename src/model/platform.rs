@@ -50,6 +50,9 @@ pub struct Category {
     /// Value of `app.kubernetes.io/component` for its services.
     pub component: String,
     pub description: String,
+    /// The namespace of its services (a service may name its own); the
+    /// platform's when omitted.
+    pub namespace: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

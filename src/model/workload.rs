@@ -38,6 +38,16 @@ pub enum WorkloadKind {
     DaemonSet,
 }
 
+impl WorkloadKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
@@ -46,8 +56,12 @@ pub struct Port {
     #[serde(default)]
     pub protocol: Option<Spanned<String>>,
     /// Serves Prometheus metrics; defaults to true for a name ending in
-    /// `metrics`.
+    /// `metrics`. A metrics port cannot be routed.
     pub metrics: Option<bool>,
+    /// Speaks gRPC (HTTP/2 without TLS): its Service port carries
+    /// `appProtocol: kubernetes.io/h2c` and its routes are gRPC routes.
+    /// Defaults to true for a name that is `grpc` or starts with `grpc-`.
+    pub grpc: Option<bool>,
     /// Binds the port on the node (lint `host-port`).
     pub host_port: Option<Spanned<u32>>,
 }
@@ -56,6 +70,13 @@ impl Port {
     pub fn serves_metrics(&self) -> bool {
         self.metrics
             .unwrap_or_else(|| self.name.get_ref().ends_with("metrics"))
+    }
+
+    pub fn speaks_grpc(&self) -> bool {
+        self.grpc.unwrap_or_else(|| {
+            let n = self.name.get_ref();
+            n == "grpc" || n.starts_with("grpc-")
+        })
     }
 }
 

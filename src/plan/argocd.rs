@@ -185,7 +185,9 @@ impl<'a> Planner<'a> {
         }
         for (env, _) in envs {
             for c in self.platform.env_clusters(env) {
-                destinations.push((c.server.clone(), env.namespace.get_ref().clone()));
+                for ns in self.namespaces(Some(env)) {
+                    destinations.push((c.server.clone(), self.namespace_in(Some(env), &ns)));
+                }
             }
         }
         destinations.sort();
@@ -198,6 +200,9 @@ impl<'a> Planner<'a> {
                 Resource::PriorityClass(_) => Some(("scheduling.k8s.io", "PriorityClass")),
                 Resource::StorageClass(_) => Some(("storage.k8s.io", "StorageClass")),
                 Resource::ClusterPolicy(_) => Some(("kyverno.io", "ClusterPolicy")),
+                Resource::Issuer(i) if i.kind == "ClusterIssuer" => {
+                    Some(("cert-manager.io", "ClusterIssuer"))
+                }
                 _ => None,
             })
             .map(|(g, k)| (g.to_string(), k.to_string()))
@@ -331,7 +336,12 @@ impl<'a> Planner<'a> {
     fn plan_env_base_apps(&mut self, g: &GitOps, env: &Environment, dir: &str) -> Vec<String> {
         let part_of = self.part_of().to_string();
         let env_name = env.name.get_ref();
-        let ns = env.namespace.get_ref();
+        let ns = self.namespace_in(Some(env), self.platform.platform.namespace.get_ref());
+        let namespaces: Vec<String> = self
+            .namespaces(Some(env))
+            .iter()
+            .map(|n| self.namespace_in(Some(env), n))
+            .collect();
         let clusters = self.platform.env_clusters(env);
         let mut files = Vec::new();
         for c in &clusters {
@@ -348,13 +358,16 @@ impl<'a> Planner<'a> {
                 (
                     format!("{}/{}/base", g.path, overlay_dir(env_name)),
                     &c.server,
-                    ns,
+                    &ns,
                 ),
                 vec![],
             );
             let header = self.argocd_header(
                 format!("APPLICATION: {name}"),
-                format!("Namespace {ns} of {env_name}: service account, default-deny policy, pull secret"),
+                format!(
+                    "The namespaces of {env_name} ({}): service accounts, default-deny policies, pull secrets, quotas",
+                    namespaces.join(", ")
+                ),
                 "nothing in the environment",
                 "0 (base)",
             );
@@ -397,7 +410,7 @@ impl<'a> Planner<'a> {
             (
                 format!("{}/{}", g.path, pl.dir),
                 &cluster.server,
-                env.namespace.get_ref(),
+                &pl.namespace,
             ),
             ignore_differences(autoscaled),
         );

@@ -1,19 +1,24 @@
 //! Availability: replicas, the node spread of a replicated workload (seed
-//! 000 §8.5), its PodDisruptionBudget (§3.2) and its autoscaler (§7.3).
+//! 000 §8.5), its PodDisruptionBudget (§3.2) and its autoscaler (§7.3), as
+//! the base or an environment runs the service.
 
 use super::service::ServicePlanner;
 use crate::ir::{Hpa, Pdb, PlannedFile, Resource, Spread};
 use crate::layout::{HPA_FILE, PDB_FILE};
+use crate::model::{Scaling, pdb_shape};
 
 impl ServicePlanner<'_, '_> {
-    /// Replicas: the environment's, the service's, its autoscaling minimum,
-    /// or the platform default; None for a DaemonSet.
+    /// Replicas: the autoscaling minimum, else the environment's, the
+    /// service's, or the platform default; None for a DaemonSet.
     pub(super) fn replicas(&self) -> Option<u32> {
-        let base = self.svc.file.replicas(self.p.platform.defaults.replicas);
-        match self.env_override().and_then(|o| o.replicas.as_ref()) {
-            Some(r) => base.map(|_| *r.get_ref()),
-            None => base,
-        }
+        self.svc
+            .file
+            .replicas_in(self.p.platform.defaults.replicas, self.env_override())
+    }
+
+    /// Autoscaling here.
+    pub(super) fn scaling(&self) -> Option<Scaling> {
+        self.svc.file.scaling_in(self.env_override())
     }
 
     /// At most one pod more on any node than on another, once there are
@@ -27,48 +32,62 @@ impl ServicePlanner<'_, '_> {
     }
 
     pub(super) fn hpa_file(&self) -> Option<PlannedFile> {
-        let a = self.svc.file.autoscaling.as_ref()?;
+        let a = self.scaling()?;
         let name = self.name().to_string();
         Some(self.file_needing(
             HPA_FILE,
             "HORIZONTALPODAUTOSCALER",
-            format!(
-                "Scales {name} between {} and {} replicas",
-                a.min.get_ref(),
-                a.max.get_ref()
-            ),
+            format!("Scales {name} between {} and {} replicas", a.min, a.max),
             format!("the {name} workload and the metrics server"),
             Resource::Hpa(Hpa {
                 meta: self.meta(name.clone()),
-                kind: format!("{:?}", self.kind),
+                kind: self.kind.name().to_string(),
                 target: name,
-                min: *a.min.get_ref(),
-                max: *a.max.get_ref(),
-                cpu: a.cpu.as_ref().map(|c| *c.get_ref()),
-                memory: a.memory.as_ref().map(|m| *m.get_ref()),
+                min: a.min,
+                max: a.max,
+                cpu: a.cpu,
+                memory: a.memory,
             }),
         ))
     }
 
-    /// A budget of one unavailable pod for a replicated workload, unless the
-    /// service opts out (lint `no-pdb`): a PDB on a single replica would
-    /// block every node drain.
+    /// The budget the service (or the environment) asks for, once the
+    /// workload runs more than one replica: by default one pod unavailable
+    /// at a time; none under `pdb = false` (lint `no-pdb`).
     pub(super) fn pdb_file(&self) -> Option<PlannedFile> {
-        let wants_pdb = self.svc.file.pdb.as_ref().is_none_or(|p| *p.get_ref());
-        if !wants_pdb || self.replicas().is_none_or(|r| r <= 1) {
+        let setting =
+            self.env_override()
+                .and_then(|o| o.pdb.as_ref())
+                .or(self.svc.file.pdb.as_ref());
+        let shape = pdb_shape(setting)?;
+        if self.replicas().is_none_or(|r| r <= 1) {
             return None;
         }
         let name = self.name().to_string();
+        let budget = match (&shape.min_available, &shape.max_unavailable) {
+            (Some(m), _) => format!("at least {} of the", show(m)),
+            (None, Some(m)) => format!("all but {} of the", show(m)),
+            (None, None) => "the".into(),
+        };
         Some(self.file_needing(
             PDB_FILE,
             "PODDISRUPTIONBUDGET",
-            format!("Keeps all but one {name} pod running through voluntary disruptions"),
+            format!("Keeps {budget} {name} pods running through voluntary disruptions"),
             format!("the {name} pods it selects"),
             Resource::Pdb(Pdb {
                 meta: self.meta(name),
-                max_unavailable: 1,
+                min_available: shape.min_available,
+                max_unavailable: shape.max_unavailable,
+                unhealthy_pod_eviction: shape.unhealthy_pod_eviction,
                 selector: self.selector(),
             }),
         ))
+    }
+}
+
+fn show(v: &crate::model::IntOrPercent) -> String {
+    match v {
+        crate::model::IntOrPercent::Int(n) => n.to_string(),
+        crate::model::IntOrPercent::Percent(p) => p.clone(),
     }
 }

@@ -1,84 +1,194 @@
 //! The platform base (wave 0): `base/cluster` holds what a cluster has once
-//! (priority classes, the storage class, Kyverno policies), `base/namespace`
-//! what every namespace of the platform needs (the namespace with its Pod
-//! Security level, the service account, the default deny, the pull
-//! secret); and the deployment-defaults component every service includes.
+//! (priority classes, the storage class, Kyverno policies, cluster issuers),
+//! `base/namespaces/<namespace>` what each namespace of the platform needs
+//! (the namespace with its Pod Security level, the service account, the
+//! default deny, the pull secret, its quota and limit range, and, in the
+//! platform namespace, the edge's Gateway and certificates); and the
+//! deployment-defaults component every service includes.
+//!
+//! A namespace is planned by a [`NamespacePlanner`], as the base runs it or
+//! as an environment does (the environment's overlay is the difference).
 
 use super::Planner;
 use super::policy::pod_security_labels;
 use crate::ir::{
-    Component, ComponentPatch, Kustomization, Namespace, PlannedFile, PriorityClass, Resource,
-    ServiceAccount,
+    Component, ComponentPatch, Header, Kustomization, Meta, Namespace, PlannedFile, PriorityClass,
+    Resource, ServiceAccount,
 };
 use crate::layout::{
-    BASE_CLUSTER_DIR, BASE_DIR, BASE_NAMESPACE_DIR, DEFAULTS_COMPONENT, KUSTOMIZATION,
-    per_namespace,
+    BASE_CLUSTER_DIR, BASE_DIR, DEFAULTS_COMPONENT, KUSTOMIZATION, NAMESPACE_FILE,
+    SERVICEACCOUNT_FILE, namespace_dir,
 };
+use crate::load::LoadedService;
+use crate::model::Environment;
 
-const BASE_WAVE: &str = "0 (base)";
+pub const BASE_WAVE: &str = "0 (base)";
+
+/// One namespace of the platform, as the base or an environment runs it.
+pub(super) struct NamespacePlanner<'p, 'a> {
+    pub p: &'p Planner<'a>,
+    /// The environment being planned; None for the base.
+    pub env: Option<&'a Environment>,
+    /// The namespace's base name (what its objects' metadata names; an
+    /// environment's overlay renames it).
+    pub ns: String,
+    pub dir: String,
+}
+
+impl<'p, 'a> NamespacePlanner<'p, 'a> {
+    pub(super) fn new(p: &'p Planner<'a>, env: Option<&'a Environment>, ns: &str) -> Self {
+        NamespacePlanner {
+            p,
+            env,
+            ns: ns.to_string(),
+            dir: namespace_dir(ns),
+        }
+    }
+
+    /// The namespace's name where it runs.
+    pub(super) fn here(&self) -> String {
+        self.p.namespace_in(self.env, &self.ns)
+    }
+
+    /// Whether this is the platform's own namespace.
+    pub(super) fn is_platform(&self) -> bool {
+        &self.ns == self.p.platform.platform.namespace.get_ref()
+    }
+
+    /// The services that run in this namespace here.
+    pub(super) fn services(&self) -> Vec<&'a LoadedService> {
+        self.p
+            .services_in(self.env)
+            .into_iter()
+            .filter(|s| super::namespace_of(self.p.platform, s) == self.ns)
+            .collect()
+    }
+
+    /// Metadata of a platform-level object of this namespace.
+    pub(super) fn meta(&self, name: &str) -> Meta {
+        self.p.base_meta(name, Some(&self.ns))
+    }
+
+    pub(super) fn header(&self, title: String, purpose: String, needs: String) -> Header {
+        self.p.header(
+            title,
+            purpose,
+            needs,
+            BASE_WAVE.into(),
+            "platform.toml".into(),
+        )
+    }
+
+    /// A file of the namespace's directory.
+    pub(super) fn file(&self, name: &str, header: Header, resource: Resource) -> PlannedFile {
+        PlannedFile {
+            path: format!("{}/{name}", self.dir),
+            header,
+            resource,
+        }
+    }
+
+    /// Every file of the namespace's directory but its kustomization.
+    pub(super) fn files(&self) -> Vec<PlannedFile> {
+        let mut out = vec![self.namespace_file(), self.service_account_file()];
+        out.extend(self.default_deny_file());
+        out.extend(self.pull_secret_file());
+        out.extend(self.quota_file());
+        out.extend(self.limit_range_file());
+        out.extend(self.issuer_files());
+        out.extend(self.certificate_file());
+        out.extend(self.gateway_files());
+        out
+    }
+
+    /// The namespace, labelled with the strictest Pod Security level its
+    /// services meet.
+    fn namespace_file(&self) -> PlannedFile {
+        let ns = &self.ns;
+        let mut meta = self.p.base_meta(ns, None);
+        let (level, because) = self.p.pod_security_in(&self.services());
+        for (k, v) in pod_security_labels(level) {
+            meta.labels.insert(k.into(), v.into());
+        }
+        let mut header = self.header(
+            format!("NAMESPACE: {ns}"),
+            format!(
+                "A namespace of the {} platform's workloads",
+                self.p.part_of()
+            ),
+            "nothing".into(),
+        );
+        if let Some(why) = because {
+            header.notes.push(format!(
+                "NOTE: Pod Security enforces {level} here, not restricted, because of {why}; audit and warn stay at restricted"
+            ));
+        }
+        self.file(
+            NAMESPACE_FILE,
+            header,
+            Resource::Namespace(Namespace { meta }),
+        )
+    }
+
+    fn service_account_file(&self) -> PlannedFile {
+        let sa = self.p.platform.service_account.name.get_ref();
+        let header = self.header(
+            format!("SERVICEACCOUNT: {sa}"),
+            "Identity of every workload; no API token is mounted".into(),
+            format!("namespace {}", self.ns),
+        );
+        self.file(
+            SERVICEACCOUNT_FILE,
+            header,
+            Resource::ServiceAccount(ServiceAccount {
+                meta: self.meta(sa),
+            }),
+        )
+    }
+
+    /// The kustomization of the namespace's base directory.
+    pub(super) fn kustomization(&self, files: &[PlannedFile]) -> PlannedFile {
+        let prefix = format!("{}/", self.dir);
+        let header = self.header(
+            format!("KUSTOMIZATION: namespace {}", self.ns),
+            format!(
+                "Namespace {} and what its workloads rely on: service account, default-deny policy, pull secret, quota",
+                self.ns
+            ),
+            "nothing".into(),
+        );
+        self.file(
+            KUSTOMIZATION,
+            header,
+            Resource::Kustomization(Kustomization {
+                resources: files
+                    .iter()
+                    .filter_map(|f| f.path.strip_prefix(&prefix))
+                    .map(str::to_string)
+                    .collect(),
+                ..Default::default()
+            }),
+        )
+    }
+}
 
 impl Planner<'_> {
     pub(super) fn plan_base(&mut self) {
-        let mut ns_res = self.plan_namespaces();
-        ns_res.extend(self.plan_default_deny());
-        ns_res.extend(self.plan_pull_secrets());
         let mut cluster_res = self.plan_priority_classes();
         cluster_res.extend(self.plan_storage_class());
         cluster_res.extend(self.plan_cluster_policies());
+        cluster_res.extend(self.plan_cluster_issuers());
         self.plan_defaults_component();
-        self.plan_base_kustomizations(cluster_res, ns_res);
-    }
-
-    /// Each namespace, labelled with its Pod Security level, and its service
-    /// account; returns the files' names in `base/namespace`.
-    fn plan_namespaces(&mut self) -> Vec<String> {
-        let platform_ns = self.platform.platform.namespace.get_ref().clone();
-        let sa = self.platform.service_account.name.get_ref().clone();
-        let mut files = Vec::new();
-        for ns in self.namespaces() {
-            let file = per_namespace("namespace", &ns, &platform_ns);
-            let mut meta = self.base_meta(&ns, None);
-            let (level, because) = self.pod_security_in(&ns);
-            for (k, v) in pod_security_labels(level) {
-                meta.labels.insert(k.into(), v.into());
-            }
-            let mut header = self.header(
-                format!("NAMESPACE: {ns}"),
-                format!("Namespace of the {} platform's workloads", self.part_of()),
-                "nothing".into(),
-                BASE_WAVE.into(),
-                "platform.toml".into(),
-            );
-            if let Some(why) = because {
-                header.notes.push(format!(
-                    "NOTE: Pod Security enforces {level} here, not restricted, because of {why}; audit and warn stay at restricted"
-                ));
-            }
-            self.files.push(PlannedFile {
-                path: format!("{BASE_NAMESPACE_DIR}/{file}"),
-                header,
-                resource: Resource::Namespace(Namespace { meta }),
-            });
-            files.push(file);
-
-            let file = per_namespace("serviceaccount", &ns, &platform_ns);
-            let header = self.header(
-                format!("SERVICEACCOUNT: {sa}"),
-                "Identity of every workload; no API token is mounted".into(),
-                format!("namespace {ns}"),
-                BASE_WAVE.into(),
-                "platform.toml".into(),
-            );
-            self.files.push(PlannedFile {
-                path: format!("{BASE_NAMESPACE_DIR}/{file}"),
-                header,
-                resource: Resource::ServiceAccount(ServiceAccount {
-                    meta: self.base_meta(&sa, Some(&ns)),
-                }),
-            });
-            files.push(file);
+        let mut dirs = vec!["cluster".to_string()];
+        for ns in self.namespaces(None) {
+            let unit = NamespacePlanner::new(self, None, &ns);
+            let files = unit.files();
+            let kustomization = unit.kustomization(&files);
+            self.files.extend(files);
+            self.files.push(kustomization);
+            dirs.push(format!("namespaces/{ns}"));
         }
-        files
+        self.plan_base_kustomizations(cluster_res, dirs);
     }
 
     /// The priority classes (seed 000 §3.6); returns their file names in
@@ -138,38 +248,25 @@ impl Planner<'_> {
         });
     }
 
-    fn plan_base_kustomizations(&mut self, cluster_res: Vec<String>, ns_res: Vec<String>) {
-        for (dir, purpose, resources) in [
-            (
-                BASE_CLUSTER_DIR,
-                "Cluster-scoped resources, once per cluster: priority classes, storage, policies",
-                cluster_res,
-            ),
-            (
-                BASE_NAMESPACE_DIR,
-                "The platform namespace and what every workload in it relies on: service account, default-deny policy, pull secret",
-                ns_res,
-            ),
-        ] {
-            let header = self.header(
-                format!("KUSTOMIZATION: {dir}"),
-                purpose.into(),
-                "nothing".into(),
-                BASE_WAVE.into(),
-                "platform.toml".into(),
-            );
-            self.files.push(PlannedFile {
-                path: format!("{dir}/{KUSTOMIZATION}"),
-                header,
-                resource: Resource::Kustomization(Kustomization {
-                    resources,
-                    ..Default::default()
-                }),
-            });
-        }
+    fn plan_base_kustomizations(&mut self, cluster_res: Vec<String>, dirs: Vec<String>) {
+        let header = self.header(
+            format!("KUSTOMIZATION: {BASE_CLUSTER_DIR}"),
+            "Cluster-scoped resources, once per cluster: priority classes, storage, policies, issuers".into(),
+            "nothing".into(),
+            BASE_WAVE.into(),
+            "platform.toml".into(),
+        );
+        self.files.push(PlannedFile {
+            path: format!("{BASE_CLUSTER_DIR}/{KUSTOMIZATION}"),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                resources: cluster_res,
+                ..Default::default()
+            }),
+        });
         let header = self.header(
             "KUSTOMIZATION: base".into(),
-            "The platform's own resources, cluster-scoped and namespaced".into(),
+            "The platform's own resources: cluster-scoped, then each namespace".into(),
             "nothing".into(),
             BASE_WAVE.into(),
             "platform.toml".into(),
@@ -178,7 +275,7 @@ impl Planner<'_> {
             path: format!("{BASE_DIR}/{KUSTOMIZATION}"),
             header,
             resource: Resource::Kustomization(Kustomization {
-                resources: vec!["cluster".into(), "namespace".into()],
+                resources: dirs,
                 ..Default::default()
             }),
         });

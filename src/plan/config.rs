@@ -10,7 +10,7 @@ use super::namespace_of;
 use super::service::ServicePlanner;
 use crate::ir::{ConfigMap, PlannedFile, Resource};
 use crate::layout::{CONFIGMAP_FILE, config_files_file};
-use crate::model::ServiceFile;
+use crate::model::{AUTH_UPSTREAMS, Egress, ServiceFile};
 
 /// Address of a service port as seen from another namespace (or the same).
 pub fn address(
@@ -56,7 +56,9 @@ pub fn config_hash(env: &BTreeMap<String, String>, f: &ServiceFile) -> String {
 }
 
 impl ServicePlanner<'_, '_> {
-    /// The ConfigMap's data: `env`, dependency addresses, route URLs.
+    /// The ConfigMap's data: `env` (with the environment's values),
+    /// dependency and egress addresses, route URLs, and the upstreams of an
+    /// auth proxy in front of routes on a Gateway.
     pub(super) fn config_data(&self) -> BTreeMap<String, String> {
         let f = &self.svc.file;
         let mut data: BTreeMap<String, String> = f
@@ -64,6 +66,9 @@ impl ServicePlanner<'_, '_> {
             .iter()
             .map(|(k, v)| (k.clone(), v.get_ref().clone()))
             .collect();
+        if let Some(o) = self.env_override() {
+            data.extend(o.env.iter().map(|(k, v)| (k.clone(), v.get_ref().clone())));
+        }
         for d in &f.depends_on {
             let (Some(env), Some(t)) = (&d.env, self.p.by_name.get(d.service.get_ref().as_str()))
             else {
@@ -73,23 +78,88 @@ impl ServicePlanner<'_, '_> {
                 env.clone(),
                 address(
                     &t.name,
-                    &namespace_of(self.p.platform, t),
-                    &self.namespace,
+                    &self.ns_in(&namespace_of(self.p.platform, t)),
+                    &self.runs_in(),
                     Self::port_of(t, d.port.get_ref()),
                     d.scheme.as_deref(),
                 ),
             );
         }
-        for r in &f.routes {
+        for e in &f.egress {
+            if let (Some(env), Some(addr)) = (&e.env, self.egress_address(e)) {
+                data.insert(env.clone(), addr);
+            }
+        }
+        let scheme = self.p.scheme();
+        for r in f.routes_in(self.env_override()) {
             if let Some(env) = &r.env {
-                let mut url = format!("https://{}", self.hostname(r.host.get_ref()));
+                let mut url = format!(
+                    "{scheme}://{}",
+                    self.p.platform.hostname(self.env, r.host.get_ref())
+                );
                 if r.path != "/" {
                     url.push_str(r.path.trim_end_matches('/'));
                 }
                 data.insert(env.clone(), url);
             }
         }
+        if let Some(upstreams) = self.auth_upstreams() {
+            data.insert(AUTH_UPSTREAMS.to_string(), upstreams);
+        }
         data
+    }
+
+    /// The address an egress writes into the ConfigMap.
+    fn egress_address(&self, e: &Egress) -> Option<String> {
+        let (host, port) = if let Some(x) = &e.external {
+            let ext = self
+                .p
+                .platform
+                .externals
+                .iter()
+                .find(|y| y.name.get_ref() == x.get_ref())?;
+            let port = e.ports.first().or(ext.ports.first())?;
+            (ext.host.as_ref()?.get_ref().clone(), *port.get_ref())
+        } else {
+            let ns = e.namespace.as_ref()?;
+            let svc = e.service.as_ref()?;
+            let port = e.ports.first()?;
+            (
+                format!("{}.{}.svc.cluster.local", svc.get_ref(), ns.get_ref()),
+                *port.get_ref(),
+            )
+        };
+        Some(match &e.scheme {
+            Some(s) => format!("{s}://{host}:{port}"),
+            None => format!("{host}:{port}"),
+        })
+    }
+
+    /// oauth2-proxy's upstreams, when a Gateway routes the routes it
+    /// authenticates through it: each route's service and path.
+    fn auth_upstreams(&self) -> Option<String> {
+        let edge = self.p.platform.edge.as_ref()?;
+        if edge.kind.get_ref() != "gateway" {
+            return None;
+        }
+        let routes = self.p.protected_by(self.env, self.name());
+        if routes.is_empty() {
+            return None;
+        }
+        let ups: Vec<String> = routes
+            .iter()
+            .map(|(s, r)| {
+                let host = address(
+                    &s.name,
+                    &self.ns_in(&namespace_of(self.p.platform, s)),
+                    &self.runs_in(),
+                    Self::port_of(s, r.port.get_ref()),
+                    Some("http"),
+                );
+                format!("{host}{}", r.path)
+            })
+            .collect();
+        Some(ups.join(","))
     }
 
     /// The ConfigMap read through `envFrom` (when it has data) and one per

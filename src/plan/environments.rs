@@ -1,20 +1,24 @@
-//! Environments (seed 000 §8.3): each service, planned once as the base and
-//! once as an environment runs it, and the difference written as a
-//! Kustomize overlay that references the base and patches only what
-//! differs: replicas, resources, spread, pod annotations, image tags,
-//! ConfigMap data, route host names, a PDB added or deleted.
+//! Environments (seed 000 §8.3): each namespace and each service, planned
+//! once as the base runs it and once as an environment runs it, and the
+//! difference written as a Kustomize overlay that references the base,
+//! renames its namespace and patches only what differs: a workload's
+//! replicas, resources, spread, priority class, probe timings and pod
+//! annotations; ConfigMap data; image tags; any other object the
+//! environment changes (replaced whole); objects only one side has (added,
+//! or deleted).
 
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
-use super::Planner;
+use super::base::NamespacePlanner;
 use super::service::ServicePlanner;
+use super::{Planner, one_line};
 use crate::ir::{
     Header, ImageTag, Kustomization, Patch, PlannedFile, Resource, SpreadChange, Workload,
     WorkloadPatch,
 };
-use crate::layout::{BASE_NAMESPACE_DIR, KUSTOMIZATION, overlay_dir, patch_file};
+use crate::layout::{KUSTOMIZATION, overlay_dir, overlay_of, patch_file, up_to_root};
 use crate::load::LoadedService;
 use crate::model::Environment;
 
@@ -24,59 +28,43 @@ pub struct Placement<'a> {
     pub service: &'a LoadedService,
     pub dir: String,
     pub wave: u32,
+    /// The namespace it runs in there.
+    pub namespace: String,
 }
 
 impl<'a> Planner<'a> {
-    /// Services an environment runs, in wave order.
-    pub(super) fn env_services(&self, env: &Environment) -> Vec<&'a LoadedService> {
-        self.services
-            .iter()
-            .copied()
-            .filter(|s| !env.exclude.iter().any(|x| x.get_ref() == &s.name))
-            .collect()
-    }
-
-    /// Plans `overlays/<env>/`: the namespaced base, one overlay per
-    /// service, and a kustomization of them all. Returns the placements.
+    /// Plans `overlays/<env>/`: the environment's namespaces, one overlay
+    /// per service, and a kustomization of them all. Returns the placements.
     pub(super) fn plan_environment(&mut self, env: &'a Environment) -> Vec<Placement<'a>> {
         let name = env.name.get_ref();
-        let ns = env.namespace.get_ref();
         let root = overlay_dir(name);
-        let header = self.header(
-            format!("KUSTOMIZATION: {name} base"),
-            format!("The {name} namespace {ns} and what its workloads rely on"),
-            BASE_NAMESPACE_DIR.into(),
-            "0 (base)".into(),
-            "platform.toml [[environments]]".into(),
-        );
-        self.files.push(PlannedFile {
-            path: format!("{root}/base/{KUSTOMIZATION}"),
-            header,
-            resource: Resource::Kustomization(Kustomization {
-                namespace: Some(ns.clone()),
-                resources: vec![format!("../../../{BASE_NAMESPACE_DIR}")],
-                ..Default::default()
-            }),
-        });
-
+        self.plan_env_namespaces(env);
         let mut placements = Vec::new();
         let mut dirs = vec!["base".to_string()];
-        for svc in self.env_services(env) {
+        for svc in self.services_in(Some(env)) {
             let base = ServicePlanner::new(self, svc);
-            let dir = format!("{root}/{}", base.dir);
-            let files = overlay(&base, ServicePlanner::new(self, svc).in_env(env), &dir, ns);
+            let in_env = ServicePlanner::new(self, svc).in_env(env);
+            let unit = Unit {
+                env,
+                name: svc.name.clone(),
+                base_dir: base.dir.clone(),
+                dir: overlay_of(name, &base.dir),
+                namespace: in_env.runs_in(),
+                header: in_env.header("KUSTOMIZATION", String::new()),
+            };
+            let files = unit.overlay(base.files(), in_env.files());
             dirs.push(base.dir.clone());
             placements.push(Placement {
                 service: svc,
-                dir,
+                dir: unit.dir.clone(),
                 wave: base.wave,
+                namespace: unit.namespace.clone(),
             });
             self.files.extend(files);
         }
-
         let header = self.header(
             format!("KUSTOMIZATION: {name}"),
-            format!("Everything of environment {name}, in namespace {ns}"),
+            format!("Everything of environment {name}"),
             "every directory listed below".into(),
             "all waves".into(),
             "platform.toml, services/*.toml".into(),
@@ -91,103 +79,150 @@ impl<'a> Planner<'a> {
         });
         placements
     }
+
+    /// `overlays/<env>/base/`: each namespace the environment uses, renamed
+    /// and patched.
+    fn plan_env_namespaces(&mut self, env: &'a Environment) {
+        let name = env.name.get_ref();
+        let mut dirs = Vec::new();
+        for ns in self.namespaces(Some(env)) {
+            let base = NamespacePlanner::new(self, None, &ns);
+            let in_env = NamespacePlanner::new(self, Some(env), &ns);
+            let unit = Unit {
+                env,
+                name: format!("namespace {ns}"),
+                base_dir: base.dir.clone(),
+                dir: overlay_of(name, &base.dir),
+                namespace: in_env.here(),
+                header: in_env.header("KUSTOMIZATION".into(), String::new(), String::new()),
+            };
+            let files = unit.overlay(base.files(), in_env.files());
+            self.files.extend(files);
+            dirs.push(format!("namespaces/{ns}"));
+        }
+        let header = self.header(
+            format!("KUSTOMIZATION: {name} base"),
+            format!("The namespaces of environment {name} and what their workloads rely on"),
+            "nothing".into(),
+            "0 (base)".into(),
+            "platform.toml [[environments]]".into(),
+        );
+        self.files.push(PlannedFile {
+            path: format!("{}/base/{KUSTOMIZATION}", overlay_dir(name)),
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                resources: dirs,
+                ..Default::default()
+            }),
+        });
+    }
 }
 
-/// Files of a service keyed by file name.
+/// What an overlay is of: the environment, the base directory and the
+/// overlay's, the namespace it moves the objects to, and the header its
+/// files start from.
+struct Unit<'a> {
+    env: &'a Environment,
+    /// For the headers: the service, or `namespace <name>`.
+    name: String,
+    base_dir: String,
+    dir: String,
+    namespace: String,
+    header: Header,
+}
+
+impl Unit<'_> {
+    /// The overlay's files: patches and added resources, its kustomization
+    /// last.
+    fn overlay(&self, base: Vec<PlannedFile>, env: Vec<PlannedFile>) -> Vec<PlannedFile> {
+        let base_files = by_name(base);
+        let env_files = by_name(env);
+        let mut o = Overlay {
+            unit: self,
+            files: Vec::new(),
+            resources: vec![format!("{}{}", up_to_root(&self.dir), self.base_dir)],
+            patches: Vec::new(),
+            images: Vec::new(),
+        };
+        for (file, e) in &env_files {
+            match base_files.get(file) {
+                Some(b) => o.changed(file, &b.resource, e),
+                None => o.added(file, e),
+            }
+        }
+        for (file, b) in &base_files {
+            if !env_files.contains_key(file) {
+                o.removed(file, &b.resource);
+            }
+        }
+        o.finish()
+    }
+
+    fn header(&self, what: &str, purpose: String) -> Header {
+        let mut h = self.header.clone();
+        h.title = format!("{what}: {}", self.name);
+        h.purpose = one_line(&purpose);
+        h.depends_on = format!("{} (the base it patches)", self.base_dir);
+        h
+    }
+}
+
+/// Files of a unit keyed by file name.
 fn by_name(files: Vec<PlannedFile>) -> BTreeMap<String, PlannedFile> {
     files
         .into_iter()
+        .filter(|f| !f.path.ends_with(KUSTOMIZATION))
         .map(|f| (f.path.rsplit('/').next().unwrap_or("").to_string(), f))
         .collect()
 }
 
-/// The overlay of one service: its kustomization and the patches or
-/// resources that make the base into the environment's version.
-fn overlay(
-    base: &ServicePlanner<'_, '_>,
-    env: ServicePlanner<'_, '_>,
-    dir: &str,
-    ns: &str,
-) -> Vec<PlannedFile> {
-    let base_files = by_name(base.files());
-    let env_files = by_name(env.files());
-    let mut o = Overlay {
-        base,
-        env: &env,
-        dir: dir.to_string(),
-        files: Vec::new(),
-        resources: vec![format!("../../../../{}", base.dir)],
-        patches: Vec::new(),
-        images: Vec::new(),
-    };
-    for (file, e) in &env_files {
-        match base_files.get(file) {
-            Some(b) => o.changed(file, &b.resource, &e.resource),
-            None => o.added(file, e),
-        }
-    }
-    for (file, b) in &base_files {
-        if !env_files.contains_key(file) {
-            o.removed(file, &b.resource);
-        }
-    }
-    o.finish(ns)
-}
-
-/// An overlay under construction: the service as the base and as the
-/// environment run it, the overlay's files, and what its kustomization
+/// An overlay under construction: its files, and what its kustomization
 /// lists.
-struct Overlay<'s, 'p, 'a> {
-    base: &'s ServicePlanner<'p, 'a>,
-    env: &'s ServicePlanner<'p, 'a>,
-    dir: String,
+struct Overlay<'u, 'a> {
+    unit: &'u Unit<'a>,
     files: Vec<PlannedFile>,
     resources: Vec<String>,
     patches: Vec<String>,
     images: Vec<ImageTag>,
 }
 
-impl Overlay<'_, '_, '_> {
+impl Overlay<'_, '_> {
     fn env_name(&self) -> &str {
-        self.env.env.map_or("", |e| e.name.get_ref().as_str())
-    }
-
-    fn header(&self, what: &str, purpose: String) -> Header {
-        let mut h = self.env.header(what, purpose);
-        h.depends_on = format!("{} (the base it patches)", self.base.dir);
-        h
+        self.unit.env.name.get_ref()
     }
 
     /// Adds `patch-<file>` to the overlay and to its kustomization's patches.
     fn patch(&mut self, file: &str, purpose: String, resource: Resource) {
         let path = patch_file(file);
-        let header = self.header("PATCH", purpose);
+        let header = self.unit.header("PATCH", purpose);
         self.files.push(PlannedFile {
-            path: format!("{}/{path}", self.dir),
+            path: format!("{}/{path}", self.unit.dir),
             header,
             resource,
         });
         self.patches.push(path);
     }
 
-    /// A resource both have: its image tag and the patch of what differs.
-    fn changed(&mut self, file: &str, base: &Resource, env: &Resource) {
-        let (name, env_name) = (self.base.name().to_string(), self.env_name().to_string());
-        let namespace = self.base.namespace.clone();
-        match (env, base) {
-            (Resource::Workload(ew), Resource::Workload(bw)) => {
+    /// A file both have: the patch of what differs, or a deletion and an
+    /// addition when the object itself changed.
+    fn changed(&mut self, file: &str, base: &Resource, env: &PlannedFile) {
+        let (unit, env_name) = (self.unit.name.clone(), self.env_name().to_string());
+        match (base, &env.resource) {
+            (Resource::Workload(bw), Resource::Workload(ew)) => {
                 if ew.pod.container.image != bw.pod.container.image {
                     let (image, tag) = split_tag(&ew.pod.container.image);
                     self.images.push(ImageTag { name: image, tag });
                 }
                 if let Some(patch) = workload_patch(bw, ew) {
                     let purpose = format!(
-                        "{name} in {env_name}: replicas, resources and spread that differ from the base"
+                        "{unit} in {env_name}: replicas, resources, spread, priority and probe timings that differ from the base"
                     );
                     self.patch(file, purpose, Resource::WorkloadPatch(patch));
                 }
             }
-            (Resource::ConfigMap(ec), Resource::ConfigMap(bc)) => {
+            (Resource::ConfigMap(bc), Resource::ConfigMap(ec))
+                if bc.data.keys().all(|k| ec.data.contains_key(k)) =>
+            {
                 let data: BTreeMap<String, String> = ec
                     .data
                     .iter()
@@ -195,58 +230,60 @@ impl Overlay<'_, '_, '_> {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 if !data.is_empty() {
-                    let purpose =
-                        format!("{name} in {env_name}: configuration that names the environment");
+                    let purpose = format!("{unit} in {env_name}: configuration that differs");
                     let patch = Patch {
                         api_version: "v1".into(),
                         kind: "ConfigMap".into(),
                         name: ec.meta.name.clone(),
-                        namespace,
+                        namespace: ec.meta.namespace.clone(),
                         data,
                         ..Default::default()
                     };
                     self.patch(file, purpose, Resource::Patch(patch));
                 }
             }
-            (Resource::HttpRoute(er), Resource::HttpRoute(br)) if er.hostname != br.hostname => {
-                let purpose = format!("{name} in {env_name}: published at https://{}", er.hostname);
-                let patch = Patch {
-                    api_version: "gateway.networking.k8s.io/v1".into(),
-                    kind: "HTTPRoute".into(),
-                    name: er.meta.name.clone(),
-                    namespace,
-                    hostnames: vec![er.hostname.clone()],
-                    ..Default::default()
-                };
-                self.patch(file, purpose, Resource::Patch(patch));
+            (b, e) if same_object(b, e) => {
+                if let Some((_, kind, meta)) = e.object()
+                    && to_json(b) != to_json(e)
+                {
+                    let purpose = format!(
+                        "{unit} in {env_name}: {kind} {} as the environment has it",
+                        meta.name
+                    );
+                    self.patch(file, purpose, Resource::Replace(Box::new(e.clone())));
+                }
             }
-            _ => {}
+            (b, _) => {
+                self.removed(file, b);
+                self.added(file, env);
+            }
         }
     }
 
-    /// A resource only the environment has (a PDB once it runs more than
-    /// one replica).
+    /// A resource only the environment has.
     fn added(&mut self, file: &str, e: &PlannedFile) {
         self.resources.push(file.to_string());
         let mut f = e.clone();
-        f.path = format!("{}/{file}", self.dir);
+        f.path = format!("{}/{file}", self.unit.dir);
         self.files.push(f);
     }
 
-    /// A resource only the base has (a PDB once the environment runs one
-    /// replica) is deleted.
+    /// A resource only the base has is deleted.
     fn removed(&mut self, file: &str, base: &Resource) {
-        let Resource::Pdb(p) = base else { return };
+        let Some((api, kind, meta)) = base.object() else {
+            return;
+        };
         let purpose = format!(
-            "{} in {}: runs one replica, so no disruption budget",
-            self.base.name(),
-            self.env_name()
+            "{} in {}: has no {kind} {}",
+            self.unit.name,
+            self.env_name(),
+            meta.name
         );
         let patch = Patch {
-            api_version: "policy/v1".into(),
-            kind: "PodDisruptionBudget".into(),
-            name: p.meta.name.clone(),
-            namespace: self.base.namespace.clone(),
+            api_version: api.into(),
+            kind: kind.into(),
+            name: meta.name.clone(),
+            namespace: meta.namespace.clone(),
             delete: true,
             ..Default::default()
         };
@@ -254,18 +291,19 @@ impl Overlay<'_, '_, '_> {
     }
 
     /// The overlay's files, its kustomization last.
-    fn finish(mut self, ns: &str) -> Vec<PlannedFile> {
+    fn finish(mut self) -> Vec<PlannedFile> {
         let purpose = format!(
-            "{} as environment {} runs it, in namespace {ns}",
-            self.base.name(),
-            self.env_name()
+            "{} as environment {} runs it, in namespace {}",
+            self.unit.name,
+            self.env_name(),
+            self.unit.namespace
         );
-        let header = self.header("KUSTOMIZATION", purpose);
+        let header = self.unit.header("KUSTOMIZATION", purpose);
         self.files.push(PlannedFile {
-            path: format!("{}/{KUSTOMIZATION}", self.dir),
+            path: format!("{}/{KUSTOMIZATION}", self.unit.dir),
             header,
             resource: Resource::Kustomization(Kustomization {
-                namespace: Some(ns.to_string()),
+                namespace: Some(self.unit.namespace.clone()),
                 resources: self.resources,
                 patches: self.patches,
                 images: self.images,
@@ -274,6 +312,20 @@ impl Overlay<'_, '_, '_> {
         });
         self.files
     }
+}
+
+/// Whether two resources are the same Kubernetes object (kind and name).
+fn same_object(a: &Resource, b: &Resource) -> bool {
+    match (a.object(), b.object()) {
+        (Some((aa, ak, am)), Some((ba, bk, bm))) => {
+            aa == ba && ak == bk && am.name == bm.name && am.namespace == bm.namespace
+        }
+        _ => false,
+    }
+}
+
+fn to_json(r: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(r).unwrap_or_default()
 }
 
 /// `registry/repo:tag` → (`registry/repo`, `tag`).
@@ -306,21 +358,43 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         (Some(_), None) => Some(SpreadChange::Remove),
         (None, None) => None,
     };
-    let resources = (env.pod.container.resources != base.pod.container.resources)
-        .then(|| env.pod.container.resources.clone());
-    if replicas.is_none() && pod_annotations.is_empty() && spread.is_none() && resources.is_none() {
+    let (bc, ec) = (&base.pod.container, &env.pod.container);
+    let resources = (ec.resources != bc.resources).then(|| ec.resources.clone());
+    let priority_class =
+        (env.pod.priority_class != base.pod.priority_class).then(|| env.pod.priority_class.clone());
+    let mut probes = Vec::new();
+    for (field, b, e) in [
+        ("startupProbe", &bc.startup_probe, &ec.startup_probe),
+        ("readinessProbe", &bc.readiness_probe, &ec.readiness_probe),
+        ("livenessProbe", &bc.liveness_probe, &ec.liveness_probe),
+    ] {
+        if let Some(e) = e
+            && b.as_ref().map(to_json) != Some(to_json(e))
+        {
+            probes.push((field.to_string(), e.clone()));
+        }
+    }
+    if replicas.is_none()
+        && pod_annotations.is_empty()
+        && spread.is_none()
+        && resources.is_none()
+        && priority_class.is_none()
+        && probes.is_empty()
+    {
         return None;
     }
     Some(WorkloadPatch {
-        kind: format!("{:?}", env.kind),
+        kind: env.kind.name().to_string(),
         name: env.meta.name.clone(),
         namespace: base.meta.namespace.clone().unwrap_or_default(),
-        container: env.pod.container.name.clone(),
+        container: ec.name.clone(),
         replicas,
         pod_annotations,
         spread,
         selector: env.selector.clone(),
         resources,
+        priority_class,
+        probes,
     })
 }
 

@@ -130,7 +130,7 @@ impl<'a> Planner<'a> {
                 name: base.clone(),
                 path: format!("{}/base", overlay_dir(env_name)),
                 depends_on: vec![PLATFORM_UNIT.into()],
-                purpose: format!("Namespace {} of {env_name}", env.namespace.get_ref()),
+                purpose: format!("The namespaces of {env_name}"),
                 notes: vec![],
                 source: "platform.toml [[environments]]".into(),
             });
@@ -157,10 +157,11 @@ impl<'a> Planner<'a> {
         let mut notes = Vec::new();
         for d in &svc.file.depends_on {
             let target = d.service.get_ref();
-            let elsewhere = placements
-                .iter()
-                .find(|q| &q.service.name == target)
-                .and_then(|q| self.cluster_of(env, q))
+            let Some(placed) = placements.iter().find(|q| &q.service.name == target) else {
+                continue;
+            };
+            let elsewhere = self
+                .cluster_of(env, placed)
                 .filter(|c| c.name.get_ref() != cluster.name.get_ref());
             match elsewhere {
                 Some(c) => notes.push(format!(

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::ir::{Kustomization, Resource};
 use crate::layout::{BASE_DIR, KUSTOMIZATION};
 use crate::load::{Loaded, LoadedService, SecretFile};
-use crate::model::{Category, Dependency, PlatformFile};
+use crate::model::{Category, Dependency, Environment, PlatformFile};
 
 pub use crate::ir::{Plan, PlannedFile};
 
@@ -21,6 +21,7 @@ mod argocd;
 mod availability;
 mod base;
 mod config;
+mod edge;
 mod environments;
 mod flux;
 mod meta;
@@ -31,6 +32,8 @@ mod routes;
 mod secrets;
 mod service;
 mod storage;
+mod tenancy;
+mod tls;
 mod workload;
 
 /// Builds the plan of a checked model.
@@ -144,10 +147,28 @@ impl<'a> Planner<'a> {
         self.platform.platform.name.get_ref()
     }
 
-    /// Every namespace the platform's services live in, the platform's first.
-    fn namespaces(&self) -> Vec<String> {
+    /// A namespace as environment `env` runs it (the base name outside an
+    /// environment): the one mapping every component's namespace goes
+    /// through.
+    pub(crate) fn namespace_in(&self, env: Option<&Environment>, base: &str) -> String {
+        self.platform.namespace_in(env, base)
+    }
+
+    /// The services `env` runs (every service outside an environment), in
+    /// output order.
+    pub(super) fn services_in(&self, env: Option<&Environment>) -> Vec<&'a LoadedService> {
+        self.services
+            .iter()
+            .copied()
+            .filter(|s| env.is_none_or(|e| !e.exclude.iter().any(|x| x.get_ref() == &s.name)))
+            .collect()
+    }
+
+    /// The base namespaces `env` uses: the platform's first, then those of
+    /// the services it runs.
+    pub(super) fn namespaces(&self, env: Option<&Environment>) -> Vec<String> {
         let mut v = vec![self.platform.platform.namespace.get_ref().clone()];
-        for s in &self.services {
+        for s in self.services_in(env) {
             let ns = namespace_of(self.platform, s);
             if !v.contains(&ns) {
                 v.push(ns);

@@ -13,11 +13,12 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::service::ServicePlanner;
-use super::{Planner, namespace_of, one_line};
+use super::{Planner, one_line};
 use crate::ir::{
     ClusterPolicy, ExceptedPolicy, Meta, PlannedFile, PolicyException, Resource, Workload,
 };
 use crate::layout::{BASE_CLUSTER_DIR, POLICYEXCEPTION_FILE};
+use crate::load::LoadedService;
 use crate::model::policy::lint;
 use crate::model::{ServiceFile, Spanned, WorkloadKind};
 
@@ -208,16 +209,15 @@ impl Planner<'_> {
         files
     }
 
-    /// The strictest Pod Security level every service of `ns` meets, and
+    /// The strictest Pod Security level every one of `services` meets, and
     /// which exceptions lower it.
-    pub(super) fn pod_security_in(&self, ns: &str) -> (&'static str, Option<String>) {
+    pub(super) fn pod_security_in(
+        &self,
+        services: &[&LoadedService],
+    ) -> (&'static str, Option<String>) {
         let mut level = "restricted";
         let mut why = Vec::new();
-        for s in self
-            .services
-            .iter()
-            .filter(|s| namespace_of(self.platform, s) == ns)
-        {
+        for s in services {
             let l = pod_security_level(&s.file);
             if l != "restricted" {
                 why.push(format!("{}'s exceptions", s.name));

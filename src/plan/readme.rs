@@ -57,7 +57,12 @@ impl Planner<'_> {
             .iter()
             .map(|e| ReadmeEnv {
                 name: e.name.get_ref().clone(),
-                namespace: e.namespace.get_ref().clone(),
+                namespace: self
+                    .namespaces(Some(e))
+                    .iter()
+                    .map(|n| self.namespace_in(Some(e), n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 domain: e.domain.get_ref().clone(),
                 tag: e
                     .image_tag

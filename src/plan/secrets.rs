@@ -3,14 +3,13 @@
 //! sealed, or the SOPS file the user encrypted; and the registry pull secret
 //! of the namespaces that run the platform's own images (§2.5).
 
-use super::Planner;
+use super::base::NamespacePlanner;
 use super::service::ServicePlanner;
 use crate::ir::{
     DockerConfig, ExternalSecret, PlannedFile, Resource, SealedSecret, SecretRef, Verbatim,
 };
 use crate::layout::{
-    BASE_NAMESPACE_DIR, EXTERNALSECRET_FILE, SEALEDSECRET_FILE, SOPS_SECRET_FILE, per_namespace,
-    secret_file,
+    EXTERNALSECRET_FILE, SEALEDSECRET_FILE, SOPS_SECRET_FILE, pull_secret_file, secret_file,
 };
 use crate::load::SecretFile;
 use crate::model::ExternalStore;
@@ -23,68 +22,46 @@ pub fn docker_config_template(host: &str) -> String {
     )
 }
 
-impl Planner<'_> {
-    /// The pull secret's ExternalSecret in every namespace running one of the
-    /// platform's own images; returns the files' names in `base/namespace`.
-    pub(super) fn plan_pull_secrets(&mut self) -> Vec<String> {
-        let p = self.platform;
-        let (Some(ps), Some(store)) = (
-            &p.images.pull_secret,
-            p.secrets.as_ref().and_then(|s| s.external()),
-        ) else {
-            return vec![];
-        };
+impl NamespacePlanner<'_, '_> {
+    /// The pull secret's ExternalSecret, where a service here runs one of
+    /// the platform's own images.
+    pub(super) fn pull_secret_file(&self) -> Option<PlannedFile> {
+        let p = self.p.platform;
+        let ps = p.images.pull_secret.as_ref()?;
+        let store = p.secrets.as_ref().and_then(|s| s.external())?;
+        if !self.services().iter().any(|s| s.file.own_image()) {
+            return None;
+        }
         let name = ps.name.get_ref();
         let registry = p.images.registry.get_ref();
         let host = registry.split('/').next().unwrap_or(registry);
-        let platform_ns = p.platform.namespace.get_ref();
-        let mut files = Vec::new();
-        for ns in self.namespaces() {
-            if !self.pulls_own_images_in(&ns) {
-                continue;
-            }
-            let file = per_namespace(&format!("externalsecret-{name}"), &ns, platform_ns);
-            let header = self.header(
-                format!("EXTERNALSECRET: {name}"),
-                format!("Credentials for pulling the platform's own images from {host}"),
-                store_dependency(&store),
-                "0 (base)".into(),
-                "platform.toml [images.pull_secret]".into(),
-            );
-            let resource = Resource::ExternalSecret(ExternalSecret {
-                meta: self.base_meta(name, Some(&ns)),
-                refresh_interval: store.refresh_interval.to_string(),
-                store: store.store.to_string(),
-                store_kind: store.store_kind.to_string(),
-                target: name.clone(),
-                data: vec![
-                    SecretRef {
-                        key: "username".into(),
-                        remote: format!("{}{}", store.prefix, ps.username_key),
-                    },
-                    SecretRef {
-                        key: "token".into(),
-                        remote: format!("{}{}", store.prefix, ps.token_key),
-                    },
-                ],
-                docker_config: Some(DockerConfig {
-                    template: docker_config_template(host),
-                }),
-            });
-            self.files.push(PlannedFile {
-                path: format!("{BASE_NAMESPACE_DIR}/{file}"),
-                header,
-                resource,
-            });
-            files.push(file);
-        }
-        files
-    }
-
-    fn pulls_own_images_in(&self, ns: &str) -> bool {
-        self.services
-            .iter()
-            .any(|s| super::namespace_of(self.platform, s) == ns && s.file.own_image())
+        let mut header = self.header(
+            format!("EXTERNALSECRET: {name}"),
+            format!("Credentials for pulling the platform's own images from {host}"),
+            store_dependency(&store),
+        );
+        header.source = "platform.toml [images.pull_secret]".into();
+        let resource = Resource::ExternalSecret(ExternalSecret {
+            meta: self.meta(name),
+            refresh_interval: store.refresh_interval.to_string(),
+            store: store.store.to_string(),
+            store_kind: store.store_kind.to_string(),
+            target: name.clone(),
+            data: vec![
+                SecretRef {
+                    key: "username".into(),
+                    remote: format!("{}{}", store.prefix, ps.username_key),
+                },
+                SecretRef {
+                    key: "token".into(),
+                    remote: format!("{}{}", store.prefix, ps.token_key),
+                },
+            ],
+            docker_config: Some(DockerConfig {
+                template: docker_config_template(host),
+            }),
+        });
+        Some(self.file(&pull_secret_file(name), header, resource))
     }
 }
 

@@ -15,6 +15,8 @@ pub(super) struct ServicePlanner<'p, 'a> {
     /// The environment being planned; None for the base.
     pub env: Option<&'a Environment>,
     pub kind: WorkloadKind,
+    /// The service's base namespace, which its objects' metadata names (an
+    /// environment's overlay moves them to its own name for it).
     pub namespace: String,
     pub dir: String,
     pub wave: u32,
@@ -48,6 +50,17 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
 
     pub(super) fn name(&self) -> &str {
         &self.svc.name
+    }
+
+    /// A base namespace as this service's environment runs it: the name
+    /// every reference to another namespace uses.
+    pub(super) fn ns_in(&self, base: &str) -> String {
+        self.p.namespace_in(self.env, base)
+    }
+
+    /// The namespace the service runs in here.
+    pub(super) fn runs_in(&self) -> String {
+        self.ns_in(&self.namespace)
     }
 
     /// The environment's changes to this service, if any.

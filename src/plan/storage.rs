@@ -72,7 +72,12 @@ impl ServicePlanner<'_, '_> {
                         .as_ref()
                         .map_or_else(|| "ReadWriteOnce".to_string(), |m| m.get_ref().clone()),
                     storage_class: storage.class.get_ref().clone(),
-                    size: v.size.get_ref().clone(),
+                    size: self
+                        .env_override()
+                        .and_then(|o| o.volumes.get(vname))
+                        .unwrap_or(&v.size)
+                        .get_ref()
+                        .clone(),
                 }),
             );
             pf.header.notes.push(

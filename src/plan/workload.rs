@@ -14,7 +14,10 @@ use crate::ir::{
     PortSpec, Probe, Resource, ResourceSpec, Rollout, Service, Workload,
 };
 use crate::layout::{SERVICE_FILE, workload_file};
-use crate::model::{Check, ProbeTiming, WorkloadKind};
+use crate::model::{Check, ProbeDefaults, ProbeTiming, WorkloadKind};
+
+/// The `appProtocol` of a gRPC port: HTTP/2 over cleartext.
+pub const H2C: &str = "kubernetes.io/h2c";
 
 /// How each kind rolls: a Deployment starts the new pod before it stops the
 /// old one (000 §3.4); a DaemonSet's pods hold node resources (and a shared
@@ -137,10 +140,14 @@ impl ServicePlanner<'_, '_> {
                 .as_ref()
                 .and_then(|s| s.grace_period_seconds)
                 .unwrap_or(p.defaults.grace_period_seconds),
-            priority_class: f.priority_class.as_ref().map_or_else(
-                || p.defaults.priority_class.get_ref().clone(),
-                |c| c.get_ref().clone(),
-            ),
+            priority_class: self
+                .env_override()
+                .and_then(|o| o.priority_class.as_ref())
+                .or(f.priority_class.as_ref())
+                .map_or_else(
+                    || p.defaults.priority_class.get_ref().clone(),
+                    |c| c.get_ref().clone(),
+                ),
             security: self.pod_security(),
             container: self.container(config, mounts),
             volumes,
@@ -288,9 +295,34 @@ impl ServicePlanner<'_, '_> {
         }
     }
 
-    /// Readiness, liveness and startup probes, with the platform's timings.
+    /// The platform's probe timings, with the environment's changes.
+    fn timings(&self) -> ProbeDefaults {
+        let mut t = self.p.platform.defaults.probes.clone();
+        let Some(o) = self.env_override().and_then(|o| o.probes.as_ref()) else {
+            return t;
+        };
+        for (timing, over) in [
+            (&mut t.readiness, &o.readiness),
+            (&mut t.liveness, &o.liveness),
+            (&mut t.startup, &o.startup),
+        ] {
+            let Some(over) = over else { continue };
+            let v = |x: &Option<toml::Spanned<i32>>| x.as_ref().map(|x| *x.get_ref());
+            if let Some(d) = v(&over.initial_delay_seconds) {
+                timing.initial_delay_seconds = Some(d);
+            }
+            timing.period_seconds = v(&over.period_seconds).unwrap_or(timing.period_seconds);
+            timing.timeout_seconds = v(&over.timeout_seconds).unwrap_or(timing.timeout_seconds);
+            timing.failure_threshold =
+                v(&over.failure_threshold).unwrap_or(timing.failure_threshold);
+        }
+        t
+    }
+
+    /// Readiness, liveness and startup probes, with the platform's timings
+    /// (the environment's where it changes them).
     fn probes(&self) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
-        let timings = &self.p.platform.defaults.probes;
+        let timings = &self.timings();
         let Some(h) = &self.svc.file.health else {
             return (None, None, None);
         };
@@ -334,7 +366,9 @@ impl ServicePlanner<'_, '_> {
         }
     }
 
-    /// The service's ports, named, with their protocol.
+    /// The service's ports, named, with their protocol; a gRPC port's
+    /// Service port says it speaks HTTP/2 without TLS (Gateway API's backend
+    /// protocol selection).
     fn ports(&self) -> Vec<PortSpec> {
         self.svc
             .file
@@ -347,6 +381,7 @@ impl ServicePlanner<'_, '_> {
                     .protocol
                     .as_ref()
                     .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                app_protocol: p.speaks_grpc().then(|| H2C.to_string()),
                 host_port: p.host_port.as_ref().map(|h| *h.get_ref()),
             })
             .collect()
@@ -392,6 +427,13 @@ impl ServicePlanner<'_, '_> {
         }
         let name = self.name().to_string();
         let headless = self.kind == WorkloadKind::StatefulSet;
+        let mut meta = self.meta(name.clone());
+        if self.traefik_h2c() {
+            meta.annotations.insert(
+                "traefik.ingress.kubernetes.io/service.serversscheme".into(),
+                "h2c".into(),
+            );
+        }
         Some(
             self.file_needing(
                 SERVICE_FILE,
@@ -403,7 +445,7 @@ impl ServicePlanner<'_, '_> {
                 },
                 format!("the {name} pods it selects"),
                 Resource::Service(Service {
-                    meta: self.meta(name),
+                    meta,
                     service_type: f
                         .service_type
                         .as_ref()
@@ -414,6 +456,19 @@ impl ServicePlanner<'_, '_> {
                 }),
             ),
         )
+    }
+}
+
+impl ServicePlanner<'_, '_> {
+    /// Whether Traefik must speak HTTP/2 without TLS to this Service: it
+    /// routes a gRPC port (Traefik reads the scheme from the Service).
+    fn traefik_h2c(&self) -> bool {
+        self.p
+            .platform
+            .edge
+            .as_ref()
+            .is_some_and(|e| e.kind.get_ref() == "traefik")
+            && self.host_groups().iter().any(|g| g.grpc)
     }
 }
 

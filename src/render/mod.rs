@@ -35,6 +35,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "base/serviceaccount.yaml.j2",
     "config/configmap.yaml.j2",
     "docs/readme.md.j2",
+    "edge/gateway.yaml.j2",
     "environments/patch.yaml.j2",
     "environments/workloadpatch.yaml.j2",
     "gitops/_argocd.j2",
@@ -47,11 +48,19 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "network/networkpolicy.yaml.j2",
     "policy/clusterpolicy.yaml.j2",
     "policy/policyexception.yaml.j2",
+    "routes/_parents.j2",
+    "routes/grpcroute.yaml.j2",
     "routes/httproute.yaml.j2",
+    "routes/ingress.yaml.j2",
+    "routes/middleware.yaml.j2",
     "secrets/externalsecret.yaml.j2",
     "secrets/sealedsecret.yaml.j2",
     "storage/pvc.yaml.j2",
     "storage/storageclass.yaml.j2",
+    "tenancy/limitrange.yaml.j2",
+    "tenancy/resourcequota.yaml.j2",
+    "tls/certificate.yaml.j2",
+    "tls/issuer.yaml.j2",
     "workload/_pod.j2",
     "workload/_probe.j2",
     "workload/daemonset.yaml.j2",
@@ -161,6 +170,15 @@ pub fn template(resource: &Resource) -> &'static str {
         Resource::Readme(_) => "docs/readme.md.j2",
         Resource::FluxKustomization(_) => "gitops/fluxkustomization.yaml.j2",
         Resource::Patch(_) => "environments/patch.yaml.j2",
+        Resource::Gateway(_) => "edge/gateway.yaml.j2",
+        Resource::GrpcRoute(_) => "routes/grpcroute.yaml.j2",
+        Resource::Ingress(_) => "routes/ingress.yaml.j2",
+        Resource::Middleware(_) => "routes/middleware.yaml.j2",
+        Resource::Issuer(_) => "tls/issuer.yaml.j2",
+        Resource::Certificate(_) => "tls/certificate.yaml.j2",
+        Resource::ResourceQuota(_) => "tenancy/resourcequota.yaml.j2",
+        Resource::LimitRange(_) => "tenancy/limitrange.yaml.j2",
+        Resource::Replace(inner) => template(inner),
         Resource::Verbatim(_) => "",
     }
 }
@@ -171,9 +189,16 @@ pub fn render_file(env: &Environment<'_>, file: &PlannedFile) -> Result<String> 
     }
     let name = template(&file.resource);
     let template = env.get_template(name)?;
+    // An overlay's replacing patch renders its object with the object's own
+    // template, marked to replace the base's spec, labels and annotations.
+    let (resource, replacing) = match &file.resource {
+        Resource::Replace(inner) => (inner.as_ref(), true),
+        r => (r, false),
+    };
     let ctx = minijinja::context! {
         header => Value::from_serialize(&file.header),
-        r => Value::from_serialize(&file.resource),
+        r => Value::from_serialize(resource),
+        replacing => replacing,
     };
     let mut text = template
         .render(ctx)

@@ -111,10 +111,16 @@ fn find_nulls(v: &Value, path: String, out: &mut Vec<String>) {
 }
 
 /// Strategic merge, as far as platformc's patches use it: maps merge
-/// recursively, `null` removes a field, lists of objects with a `name` merge
-/// item by item, other lists are replaced.
+/// recursively (a map marked `$patch: replace` replaces the base's whole),
+/// `null` removes a field, lists of objects with a `name` merge item by
+/// item, other lists are replaced.
 fn merge(base: &mut Value, patch: &Value) {
     match (base, patch) {
+        (b, Value::Object(p)) if p.get("$patch").and_then(Value::as_str) == Some("replace") => {
+            let mut p = p.clone();
+            p.remove("$patch");
+            *b = Value::Object(p);
+        }
         (Value::Object(b), Value::Object(p)) => {
             for (k, v) in p {
                 if v.is_null() {
@@ -171,6 +177,14 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("kustomize.config.k8s.io/v1beta1", "Kustomization") => strict::<Kustomization>(&doc),
         ("kustomize.config.k8s.io/v1alpha1", "Component") => strict::<Component>(&doc),
         ("gateway.networking.k8s.io/v1", "HTTPRoute") => strict::<HttpRoute>(&doc),
+        ("gateway.networking.k8s.io/v1", "GRPCRoute") => strict::<GrpcRoute>(&doc),
+        ("gateway.networking.k8s.io/v1", "Gateway") => strict::<Gateway>(&doc),
+        ("traefik.io/v1alpha1", "Middleware") => strict::<Middleware>(&doc),
+        ("cert-manager.io/v1", "Certificate") => strict::<Certificate>(&doc),
+        ("cert-manager.io/v1", "Issuer" | "ClusterIssuer") => strict::<Issuer>(&doc),
+        ("networking.k8s.io/v1", "Ingress") => round_trip::<api::networking::v1::Ingress>(&doc),
+        ("v1", "ResourceQuota") => round_trip::<api::core::v1::ResourceQuota>(&doc),
+        ("v1", "LimitRange") => round_trip::<api::core::v1::LimitRange>(&doc),
         ("kyverno.io/v1", "ClusterPolicy") => strict::<ClusterPolicy>(&doc),
         ("argoproj.io/v1alpha1", "Application") => strict::<argo::Application>(&doc),
         ("argoproj.io/v1alpha1", "ApplicationSet") => strict::<argo::ApplicationSet>(&doc),

@@ -86,14 +86,56 @@ pub fn validate(schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>)
     }
 }
 
+/// Checks every custom resource of a tree; an overlay's patches are partial
+/// documents, checked as their environments build them
+/// ([`check_built_environments`]).
 pub fn check_tree(dir: &Path, schemas: &Path) -> (usize, Vec<String>) {
+    let docs = read_tree(dir)
+        .into_iter()
+        .filter(|(rel, _)| {
+            rel.ends_with(".yaml") && !rel.rsplit('/').next().unwrap().starts_with("patch-")
+        })
+        .map(|(rel, bytes)| {
+            let doc: Value = serde_saphyr::from_str(&String::from_utf8(bytes).unwrap()).unwrap();
+            (rel, doc)
+        })
+        .collect();
+    check_docs(docs, schemas)
+}
+
+/// Checks the custom resources of every environment of a tree, as `kubectl
+/// kustomize overlays/<env>` builds them; none without kubectl.
+pub fn check_built_environments(dir: &Path, schemas: &Path) -> (usize, Vec<String>) {
+    let Ok(envs) = fs::read_dir(dir.join("overlays")) else {
+        return (0, vec![]);
+    };
+    let mut docs = Vec::new();
+    for env in envs {
+        let env = env.unwrap().path();
+        let Ok(o) = std::process::Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&env)
+            .output()
+        else {
+            return (0, vec![]);
+        };
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = String::from_utf8(o.stdout).unwrap();
+        let name = env.file_name().unwrap().to_string_lossy().into_owned();
+        for (i, d) in text.split("\n---\n").enumerate() {
+            docs.push((
+                format!("overlays/{name} (document {i})"),
+                serde_saphyr::from_str(d).unwrap(),
+            ));
+        }
+    }
+    check_docs(docs, schemas)
+}
+
+fn check_docs(docs: Vec<(String, Value)>, schemas: &Path) -> (usize, Vec<String>) {
     let mut checked = 0;
     let mut errors = Vec::new();
-    for (rel, bytes) in read_tree(dir) {
-        if !rel.ends_with(".yaml") {
-            continue;
-        }
-        let doc: Value = serde_saphyr::from_str(&String::from_utf8(bytes).unwrap()).unwrap();
+    for (rel, doc) in docs {
         let api = doc["apiVersion"].as_str().unwrap_or("");
         let Some((group, version)) = api.split_once('/') else {
             continue;
