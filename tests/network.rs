@@ -262,7 +262,7 @@ impl<'a> Declared<'a> {
         let mut sources = Vec::new();
         if let Some(e) = &p.edge {
             sources.push(outsider(
-                "edge",
+                "(edge)",
                 Some(e.proxy_namespace.get_ref()),
                 e.proxy_labels.clone(),
                 [10, 1, 0, 1],
@@ -271,7 +271,7 @@ impl<'a> Declared<'a> {
         }
         if let Some(mon) = &net.monitoring_namespace {
             sources.push(outsider(
-                "monitoring",
+                "(monitoring)",
                 Some(mon),
                 BTreeMap::new(),
                 [10, 1, 0, 2],
@@ -292,22 +292,28 @@ impl<'a> Declared<'a> {
         let private = net.private_ranges[0].get_ref();
         let mut dests = vec![
             outsider(
-                "dns",
+                "(dns)",
                 Some(&net.dns_namespace),
                 net.dns_labels.clone(),
                 [10, 96, 0, 10],
                 vec![("UDP".into(), 53), tcp(53)],
             ),
             outsider(
-                "internet",
+                "(internet)",
                 None,
                 BTreeMap::new(),
                 [140, 82, 112, 3],
                 web.clone(),
             ),
-            outsider("lan", None, BTreeMap::new(), host_in(private), web.clone()),
             outsider(
-                "pods-elsewhere",
+                "(lan)",
+                None,
+                BTreeMap::new(),
+                host_in(private),
+                web.clone(),
+            ),
+            outsider(
+                "(elsewhere)",
                 Some("default"),
                 BTreeMap::new(),
                 [10, 2, 0, 9],
@@ -317,7 +323,7 @@ impl<'a> Declared<'a> {
         for x in &p.externals {
             let ports = x.ports.iter().map(|p| tcp(*p.get_ref() as u64)).collect();
             dests.push(outsider(
-                &format!("external {}", x.name.get_ref()),
+                &format!("(external {})", x.name.get_ref()),
                 None,
                 BTreeMap::new(),
                 host_in(x.cidrs[0].get_ref()),
@@ -328,7 +334,7 @@ impl<'a> Declared<'a> {
             for (i, e) in s.file.egress.iter().enumerate() {
                 let ports: Vec<_> = e.ports.iter().map(|p| tcp(*p.get_ref() as u64)).collect();
                 if let Some(ns) = &e.namespace {
-                    let name = format!("{}/{}", ns.get_ref(), s.name);
+                    let name = format!("({}/{})", ns.get_ref(), s.name);
                     dests.push(outsider(
                         &name,
                         Some(ns.get_ref()),
@@ -338,7 +344,7 @@ impl<'a> Declared<'a> {
                     ));
                 } else if let Some(c) = e.cidrs.as_ref().and_then(|c| c.first()) {
                     dests.push(outsider(
-                        &format!("range {}", c.get_ref()),
+                        &format!("(range {})", c.get_ref()),
                         None,
                         BTreeMap::new(),
                         host_in(c.get_ref()),
@@ -354,7 +360,7 @@ impl<'a> Declared<'a> {
     fn egress_declared(&self, s: &LoadedService, d: &Endpoint, port: u64) -> bool {
         let p = &self.loaded.platform;
         let net = p.network.as_ref().unwrap();
-        if d.name == "dns" {
+        if d.name == "(dns)" {
             return port == 53;
         }
         let public = !net
@@ -436,30 +442,30 @@ impl<'a> Declared<'a> {
                     Some(proxy) if gateway => {
                         declared.insert((proxy.clone(), s.name.clone(), "TCP".into(), port));
                         declared.insert((
-                            "edge".into(),
+                            "(edge)".into(),
                             proxy.clone(),
                             "TCP".into(),
                             self.port_of(&proxy, "http"),
                         ));
                     }
                     Some(proxy) => {
-                        declared.insert(("edge".into(), s.name.clone(), "TCP".into(), port));
+                        declared.insert(("(edge)".into(), s.name.clone(), "TCP".into(), port));
                         declared.insert((
-                            "edge".into(),
+                            "(edge)".into(),
                             proxy.clone(),
                             "TCP".into(),
                             self.port_of(&proxy, "http"),
                         ));
                     }
                     None => {
-                        declared.insert(("edge".into(), s.name.clone(), "TCP".into(), port));
+                        declared.insert(("(edge)".into(), s.name.clone(), "TCP".into(), port));
                     }
                 }
             }
             if p.network.as_ref().unwrap().monitoring_namespace.is_some() {
                 for port in s.file.ports.iter().filter(|p| p.serves_metrics()) {
                     declared.insert((
-                        "monitoring".into(),
+                        "(monitoring)".into(),
                         s.name.clone(),
                         "TCP".into(),
                         *port.port.get_ref() as u64,
@@ -516,7 +522,7 @@ fn check_reachability(
     assert!(
         !actual
             .iter()
-            .any(|f| f.1 == "lan" || f.1 == "pods-elsewhere"),
+            .any(|f| f.1 == "(lan)" || f.1 == "(elsewhere)"),
         "{what}"
     );
     actual.len()
@@ -552,7 +558,8 @@ fn check_platform(root: &Path, out: &Path) -> usize {
     let (loaded, diags) = platformc::load::load(root);
     assert!(diags.is_empty(), "{diags}");
     let loaded = loaded.unwrap();
-    let mut flows = check_reachability(&loaded, None, &base_docs(out), "base");
+    let what = format!("{} (base)", out.display());
+    let mut flows = check_reachability(&loaded, None, &base_docs(out), &what);
     for env in &loaded.platform.environments {
         let Some(docs) = built(&out.join("overlays").join(env.name.get_ref())) else {
             assert!(
@@ -573,12 +580,24 @@ fn orbits_policies_allow_exactly_the_declared_edges() {
     assert!(flows > 40, "{flows}");
 }
 
+/// Every tree fixture with network isolation: among them a platform with
+/// a namespace per service and egress of every kind (`tenancy`), and one
+/// per edge implementation.
 #[test]
-fn a_platform_with_a_namespace_per_service_allows_exactly_its_edges() {
-    let case = fixtures().join("trees/tenancy");
-    let root = fixture_root(&case);
-    let flows = check_platform(root.path(), &case.join("expected"));
-    assert!(flows > 20, "{flows}");
+fn every_tree_fixture_allows_exactly_its_edges() {
+    let mut checked = Vec::new();
+    for case in std::fs::read_dir(fixtures().join("trees")).unwrap() {
+        let case = case.unwrap().path();
+        let root = fixture_root(&case);
+        let text = std::fs::read_to_string(root.path().join("platform.toml")).unwrap();
+        if !text.contains("\n[network]") {
+            continue;
+        }
+        let flows = check_platform(root.path(), &case.join("expected"));
+        assert!(flows > 0, "{}: {flows}", case.display());
+        checked.push(case.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    assert!(checked.contains(&"tenancy".to_string()), "{checked:?}");
 }
 
 #[test]

@@ -560,17 +560,33 @@ impl OverrideCx<'_, '_> {
     fn check_probes(&self, d: &mut Diagnostics) {
         let Some(p) = &self.o.probes else { return };
         let defaults = &self.cx.p.defaults.probes;
-        for (t, base) in [
-            (&p.readiness, &defaults.readiness),
-            (&p.liveness, &defaults.liveness),
-            (&p.startup, &defaults.startup),
+        // A startup probe's attempts may be the service's own.
+        let startup_attempts = self
+            .svc
+            .file
+            .health
+            .as_ref()
+            .and_then(|h| h.startup.as_ref())
+            .map_or(defaults.startup.failure_threshold, |s| s.failure_threshold);
+        for (t, base, attempts) in [
+            (
+                &p.readiness,
+                &defaults.readiness,
+                defaults.readiness.failure_threshold,
+            ),
+            (
+                &p.liveness,
+                &defaults.liveness,
+                defaults.liveness.failure_threshold,
+            ),
+            (&p.startup, &defaults.startup, startup_attempts),
         ] {
             let Some(t) = t else { continue };
             for (v, b, min) in [
                 (&t.initial_delay_seconds, base.initial_delay_seconds, 0),
                 (&t.period_seconds, Some(base.period_seconds), 1),
                 (&t.timeout_seconds, Some(base.timeout_seconds), 1),
-                (&t.failure_threshold, Some(base.failure_threshold), 1),
+                (&t.failure_threshold, Some(attempts), 1),
             ] {
                 let Some(v) = v else { continue };
                 if *v.get_ref() < min {

@@ -344,6 +344,8 @@ impl NamespacePlanner<'_, '_> {
         };
         let name = gw.name.get_ref();
         let routes = p.routes_in(self.env);
+        // The namespaces whose routes attach: the Gateway's own alone
+        // (`Same`), or all of them, its own first.
         let mut from: Vec<String> = routes
             .iter()
             .map(|(s, _)| p.namespace_in(self.env, &namespace_of(p.platform, s)))
@@ -351,6 +353,9 @@ impl NamespacePlanner<'_, '_> {
             .collect();
         from.sort();
         from.dedup();
+        if !from.is_empty() {
+            from.insert(0, self.here());
+        }
         let mut listeners = vec![Listener {
             name: HTTP_LISTENER.into(),
             port: 80,

@@ -331,10 +331,17 @@ impl ServicePlanner<'_, '_> {
             .liveness
             .as_ref()
             .map_or_else(|| ready.clone(), |l| self.handler(l));
-        let startup = h
-            .startup
-            .as_ref()
-            .map(|s| probe(ready.clone(), timings.startup, Some(s.failure_threshold)));
+        // The service's startup attempts, unless the environment sets them.
+        let env_attempts = self
+            .env_override()
+            .and_then(|o| o.probes.as_ref())
+            .and_then(|p| p.startup.as_ref())
+            .and_then(|t| t.failure_threshold.as_ref())
+            .map(|v| *v.get_ref());
+        let startup = h.startup.as_ref().map(|s| {
+            let attempts = env_attempts.unwrap_or(s.failure_threshold);
+            probe(ready.clone(), timings.startup, Some(attempts))
+        });
         (
             Some(probe(ready, timings.readiness, None)),
             Some(probe(live, timings.liveness, None)),
