@@ -211,7 +211,9 @@ fn check_namespaces(
         }
         for c in cx.p.env_clusters(env) {
             let key = (c.name.get_ref().clone(), here.clone());
-            if let Some(prev) = placements.insert(key, env.name.get_ref().clone()) {
+            if let Some(prev) = placements.insert(key, env.name.get_ref().clone())
+                && &prev != env.name.get_ref()
+            {
                 d.push(Diagnostic::at(
                     "E0130",
                     src,
@@ -365,7 +367,7 @@ impl OverrideCx<'_, '_> {
             "E0162",
             self.cx.src,
             span,
-            format!("{what} is the value `{}` already has", self.svc.name),
+            format!("`{}` already has {what}", self.svc.name),
             "remove the override: it renders nothing",
         ));
     }
@@ -540,7 +542,7 @@ impl OverrideCx<'_, '_> {
         if let Some(r) = &self.o.routes
             && r.get_ref() == &f.routes
         {
-            self.nothing(r.span(), "the routes", d);
+            self.nothing(r.span(), "these routes", d);
         }
         if let Some(r) = &self.o.routes {
             for route in r.get_ref() {

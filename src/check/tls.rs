@@ -43,7 +43,12 @@ pub(super) fn known_issuer(
             format!("unknown issuer `{}`", name.get_ref()),
             format!(
                 "declare it in [[issuers]], or use one of: {}",
-                super::list(p.issuers.iter().map(|i| i.name.get_ref().as_str()))
+                super::list(
+                    p.issuers
+                        .iter()
+                        .map(|i| i.name.get_ref().as_str())
+                        .collect::<std::collections::BTreeSet<_>>()
+                )
             ),
         ));
     }
