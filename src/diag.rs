@@ -180,6 +180,12 @@ impl Diagnostic {
         }
     }
 
+    /// Replaces the stable code.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     /// Overrides the field path computed from the span.
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = field.into();

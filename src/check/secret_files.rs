@@ -1,5 +1,6 @@
 //! The sealed and SOPS-encrypted Secrets of `secrets/`: one per service that
-//! declares secrets, holding exactly its keys, never a plaintext value.
+//! declares secrets, holding exactly its keys, never a plaintext value; a
+//! sealed one unsealable wherever the environments run the service.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -48,7 +49,10 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             secret: format!("{}-secrets", svc.name),
         };
         match loaded.secret_files.get(&want.file) {
-            Some(sf) => check_file(svc, sf, &want, d),
+            Some(sf) => {
+                check_file(svc, sf, &want, d);
+                check_scope(loaded, svc, sf, &want, d);
+            }
             None => missing_file(svc, &want, d),
         }
     }
@@ -107,6 +111,51 @@ fn check_file(svc: &LoadedService, sf: &SecretFile, want: &Expected<'_>, d: &mut
     }
     let keys = check_values(sf, want, d);
     check_keys(svc, sf, want, &keys, d);
+}
+
+/// A SealedSecret unseals only in the namespace it was sealed for, unless
+/// it was sealed cluster-wide: every environment that renames the
+/// service's namespace needs a cluster-wide seal.
+fn check_scope(
+    loaded: &Loaded,
+    svc: &LoadedService,
+    sf: &SecretFile,
+    want: &Expected<'_>,
+    d: &mut Diagnostics,
+) {
+    if want.backend != "sealed-secrets" {
+        return;
+    }
+    let cluster_wide =
+        sf.doc["metadata"]["annotations"]["sealedsecrets.bitnami.com/cluster-wide"] == "true";
+    if cluster_wide {
+        return;
+    }
+    for env in &loaded.platform.environments {
+        if env.exclude.iter().any(|x| x.get_ref() == &svc.name) {
+            continue;
+        }
+        let here = env.namespace_for(want.namespace);
+        if here != want.namespace {
+            d.push(at(
+                &sf.source,
+                "namespace:",
+                format!(
+                    "{} is sealed for namespace `{}`, but environment `{}` runs `{}` in `{here}`, where it cannot be unsealed",
+                    want.file,
+                    want.namespace,
+                    env.name.get_ref(),
+                    svc.name
+                ),
+                format!(
+                    "seal it cluster-wide (kubeseal --scope cluster-wide), or keep the namespace's name in `{}` (namespace_names)",
+                    env.name.get_ref()
+                ),
+                "metadata.namespace",
+            ).code("E0167"));
+            return;
+        }
+    }
 }
 
 /// Kind, name and namespace; false when the file is not the backend's kind

@@ -15,6 +15,17 @@ pub struct Readme {
     pub waves: Vec<ReadmeWave>,
     pub environments: Vec<ReadmeEnv>,
     pub clusters: Vec<ReadmeCluster>,
+    pub edge: Option<ReadmeEdge>,
+}
+
+/// How traffic reaches the platform, and what the cluster must provide for
+/// it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeEdge {
+    pub summary: String,
+    /// Whether the platform declares cert-manager issuers.
+    pub issuers: bool,
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

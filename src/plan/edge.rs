@@ -15,7 +15,7 @@ use crate::ir::{
 };
 use crate::layout::{GATEWAY_FILE, REDIRECT_ROUTE_FILE};
 use crate::load::LoadedService;
-use crate::model::{Environment, Route, RoutePolicy};
+use crate::model::{AUTH_UPSTREAMS, Environment, Route, RoutePolicy};
 
 /// The HTTPS listener of a certificate name: `https-orbit-example-com`,
 /// `https-wildcard-example-com`.
@@ -328,6 +328,71 @@ impl Planner<'_> {
             v.push(parent(HTTP_LISTENER.into()));
         }
         v
+    }
+}
+
+impl Planner<'_> {
+    /// What the README says of the edge: how authenticated routes flow, and
+    /// what the controllers must be configured with.
+    pub(super) fn edge_notes(&self) -> Vec<String> {
+        let p = self.platform;
+        let Some(e) = &p.edge else { return vec![] };
+        let kind = e.kind.get_ref().as_str();
+        let envs = std::iter::once(None).chain(p.environments.iter().map(Some));
+        let mut used: Vec<(String, RoutePolicy)> = Vec::new();
+        let mut grpc = false;
+        for env in envs {
+            for (s, r) in self.routes_in(env) {
+                grpc |= s
+                    .file
+                    .port(r.port.get_ref())
+                    .is_some_and(|x| x.speaks_grpc());
+                let name = r
+                    .policy
+                    .as_ref()
+                    .map(|x| x.get_ref().clone())
+                    .or_else(|| e.policy.as_ref().map(|x| x.get_ref().clone()));
+                let policy = p.policy_in(env, name.as_deref());
+                let key = name.unwrap_or_else(|| "(none)".into());
+                if !used.iter().any(|(n, q)| *n == key && *q == policy) {
+                    used.push((key, policy));
+                }
+            }
+        }
+        let mut notes = Vec::new();
+        let mut proxies: Vec<&str> = used
+            .iter()
+            .filter_map(|(_, q)| q.auth.as_ref().map(|a| a.get_ref().as_str()))
+            .collect();
+        proxies.sort();
+        proxies.dedup();
+        for proxy in proxies {
+            notes.push(if kind == "gateway" {
+                format!("Authenticated routes go through the oauth2-proxy `{proxy}`: their backend is the proxy, which forwards to the services in its `{AUTH_UPSTREAMS}`; the services admit traffic from the proxy only.")
+            } else {
+                format!("Authenticated routes ask the oauth2-proxy `{proxy}` first, at `/oauth2/auth`; each protected host routes `/oauth2` to it for the sign-in.")
+            });
+        }
+        let mut headers: Vec<String> = used
+            .iter()
+            .flat_map(|(_, q)| response_headers(q))
+            .map(|h| h.name)
+            .collect();
+        headers.sort();
+        headers.dedup();
+        if kind == "nginx" && !headers.is_empty() {
+            notes.push(format!("ingress-nginx sets response headers through `custom-headers` only when its ConfigMap allows them: `global-allowed-response-headers: {}`.", headers.join(",")));
+        }
+        if kind == "gateway" && used.iter().any(|(_, q)| q.cors.is_some()) {
+            notes.push("CORS is the HTTPRoute `CORS` filter: the Gateway API CRDs installed and the Gateway controller must support it.".into());
+        }
+        if kind == "traefik" {
+            notes.push("Traefik serves the TLS routers on entry point `websecure` and plain HTTP on `web`; each route's Middlewares live beside it and are named `<namespace>-<name>@kubernetescrd`.".into());
+        }
+        if grpc {
+            notes.push(format!("gRPC ports' Service ports carry `appProtocol: {}`, so the edge speaks HTTP/2 to them.", super::workload::H2C));
+        }
+        notes
     }
 }
 

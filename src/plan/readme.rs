@@ -2,7 +2,7 @@
 //! and how each engine deploys it.
 
 use super::Planner;
-use crate::ir::{PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeWave, Resource};
+use crate::ir::{PlannedFile, Readme, ReadmeCluster, ReadmeEdge, ReadmeEnv, ReadmeWave, Resource};
 use crate::layout::{OUTPUT_DIR, README};
 
 impl Planner<'_> {
@@ -29,6 +29,7 @@ impl Planner<'_> {
                 waves: self.readme_waves(),
                 environments: self.readme_environments(),
                 clusters: self.readme_clusters(&revision),
+                edge: self.readme_edge(),
                 revision,
             }),
         }
@@ -94,5 +95,42 @@ impl Planner<'_> {
                     .unwrap_or_else(|| "none: follows every commit".into()),
             })
             .collect()
+    }
+
+    /// The edge, the certificates, and what the cluster must provide.
+    fn readme_edge(&self) -> Option<ReadmeEdge> {
+        let p = self.platform;
+        let e = p.edge.as_ref()?;
+        let class = e.class.as_ref().map_or("", |c| c.get_ref().as_str());
+        let gw = e.gateway.as_ref();
+        let summary = match (e.kind.get_ref().as_str(), gw) {
+            ("gateway", Some(g)) if g.managed() => format!(
+                "Each environment has its own Gateway `{}` (GatewayClass `{}`) in its platform namespace, with an HTTP listener and an HTTPS listener per certificate name; the services' HTTPRoutes and GRPCRoutes attach to it. Point the hosts' DNS at its address.",
+                g.name.get_ref(),
+                g.class.as_ref().map_or("", |c| c.get_ref().as_str())
+            ),
+            ("gateway", Some(g)) => format!(
+                "Routes attach to the existing Gateway `{}/{}`, which terminates TLS.",
+                g.namespace.as_ref().map_or("", |n| n.get_ref().as_str()),
+                g.name.get_ref()
+            ),
+            ("nginx", _) => format!(
+                "Each route host is an Ingress of class `{class}` for ingress-nginx; route policies are its annotations."
+            ),
+            _ => format!(
+                "Each route host is an Ingress of class `{class}` for Traefik; route policies are Middlewares its router annotations name."
+            ),
+        };
+        let mut notes = vec![format!(
+            "The edge's proxies run in namespace `{}`: routed ports admit traffic from there only.",
+            e.proxy_namespace.get_ref()
+        )];
+        notes.extend(self.edge_notes());
+        notes.extend(self.tls_notes());
+        Some(ReadmeEdge {
+            summary,
+            issuers: !p.issuers.is_empty(),
+            notes,
+        })
     }
 }

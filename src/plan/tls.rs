@@ -196,6 +196,50 @@ impl Planner<'_> {
     }
 }
 
+impl Planner<'_> {
+    /// What the README says of the certificates: each environment's issuer
+    /// and what its solver needs in the cluster.
+    pub(super) fn tls_notes(&self) -> Vec<String> {
+        let p = self.platform;
+        if p.tls.is_none() {
+            return vec!["Routes are plain HTTP: the platform declares no [tls].".into()];
+        }
+        let mut notes = Vec::new();
+        let mut per_env = Vec::new();
+        for env in std::iter::once(None).chain(p.environments.iter().map(Some)) {
+            if let Some(i) = p.issuer_in(env) {
+                let name = env.map_or("the base", |e| e.name.get_ref().as_str());
+                per_env.push(format!("{name}: {} `{}`", i.kind(), i.name.get_ref()));
+            }
+        }
+        notes.push(format!(
+            "Certificates (cert-manager) cover exactly the hosts served, wildcards only where they cover one; issuers: {}.",
+            per_env.join("; ")
+        ));
+        for i in &p.issuers {
+            if let Some(c) = i
+                .acme
+                .as_ref()
+                .and_then(|a| a.dns01.as_ref())
+                .and_then(|d| d.cloudflare.as_ref())
+            {
+                let place = if i.kind() == "ClusterIssuer" {
+                    "cert-manager's namespace"
+                } else {
+                    "each namespace holding a certificate"
+                };
+                notes.push(format!(
+                    "`{}` answers DNS-01 through Cloudflare with the token in Secret `{}` (key `{}`), in {place}.",
+                    i.name.get_ref(),
+                    c.token_secret.get_ref(),
+                    c.token_key.get_ref()
+                ));
+            }
+        }
+        notes
+    }
+}
+
 /// What an issuer is, for its header.
 fn issuer_what(i: &model::Issuer) -> String {
     match &i.acme {
