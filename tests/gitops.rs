@@ -281,22 +281,6 @@ fn onboarding_a_service_is_one_file_and_removing_it_removes_its_files() {
     );
 }
 
-/// What each environment really applies: its overlay built by kubectl.
-fn built(env_dir: &Path) -> Option<Vec<Value>> {
-    let o = std::process::Command::new("kubectl")
-        .arg("kustomize")
-        .arg(env_dir)
-        .output()
-        .ok()?;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8(o.stdout).unwrap();
-    Some(
-        text.split("\n---\n")
-            .map(|d| serde_saphyr::from_str::<Value>(d).unwrap())
-            .collect(),
-    )
-}
-
 #[test]
 fn every_environment_builds_to_hardened_workloads_in_its_namespace() {
     let out = repo_root().join("output");

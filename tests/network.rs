@@ -537,22 +537,6 @@ fn base_docs(out: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// What `kubectl kustomize` builds of an environment; None without kubectl.
-fn built(env_dir: &Path) -> Option<Vec<Value>> {
-    let o = std::process::Command::new("kubectl")
-        .arg("kustomize")
-        .arg(env_dir)
-        .output()
-        .ok()?;
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8(o.stdout).unwrap();
-    Some(
-        text.split("\n---\n")
-            .map(|d| serde_saphyr::from_str::<Value>(d).unwrap())
-            .collect(),
-    )
-}
-
 /// The base and every environment of a platform root and its rendered tree.
 fn check_platform(root: &Path, out: &Path) -> usize {
     let (loaded, diags) = platformc::load::load(root);

@@ -373,3 +373,85 @@ fn each_service_reads_only_its_own_secret_holding_exactly_its_keys() {
         assert_eq!(pull.contains(&"ghcr-credentials"), own_image, "{dir}");
     }
 }
+
+/// Seed 000 §4.1 and the hosts of seed 001, in every environment as
+/// kustomize builds it: a certificate for exactly the hosts served, each on
+/// an HTTPS listener of the environment's Gateway; the Temporal UI reached
+/// only through oauth2-proxy; the quota and limit range of §7.4 and §7.5.
+#[test]
+fn orbit_serves_its_hosts_over_tls_with_temporal_ui_behind_oauth2_proxy() {
+    for env in ["dev", "staging", "production"] {
+        let Some(docs) = built(&repo_root().join("output/overlays").join(env)) else {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "kubectl is missing"
+            );
+            return;
+        };
+        let of =
+            |kind: &str| -> Vec<&Value> { docs.iter().filter(|d| d["kind"] == kind).collect() };
+        let mut hosts: Vec<String> = of("HTTPRoute")
+            .iter()
+            .filter(|r| !s(&r["metadata"]["name"]).ends_with("-https-redirect"))
+            .map(|r| s(&r["spec"]["hostnames"][0]).to_string())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        let cert = of("Certificate")[0];
+        let mut names: Vec<String> = cert["spec"]["dnsNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| s(n).to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, hosts, "{env}");
+        let want_issuer = if env == "production" {
+            "orbit-letsencrypt"
+        } else {
+            "orbit-letsencrypt-staging"
+        };
+        assert_eq!(s(&cert["spec"]["issuerRef"]["name"]), want_issuer, "{env}");
+        let gateway = of("Gateway")[0];
+        for h in &hosts {
+            assert!(
+                gateway["spec"]["listeners"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["hostname"] == h.as_str()
+                        && l["tls"]["certificateRefs"][0]["name"] == cert["spec"]["secretName"]),
+                "{env}: no HTTPS listener for {h}"
+            );
+        }
+        let ui = of("HTTPRoute")
+            .into_iter()
+            .find(|r| r["metadata"]["name"] == "temporal-ui")
+            .unwrap();
+        assert_eq!(
+            s(&ui["spec"]["rules"][0]["backendRefs"][0]["name"]),
+            "oauth2-proxy",
+            "{env}"
+        );
+        let policy = of("NetworkPolicy")
+            .into_iter()
+            .find(|p| p["metadata"]["name"] == "temporal-ui")
+            .unwrap();
+        let from = &policy["spec"]["ingress"];
+        assert_eq!(from.as_array().unwrap().len(), 1, "{env}: {from}");
+        assert_eq!(
+            from[0]["from"][0]["podSelector"]["matchLabels"]["app"], "oauth2-proxy",
+            "{env}"
+        );
+        let quota = of("ResourceQuota")[0];
+        assert_eq!(s(&quota["spec"]["hard"]["requests.cpu"]), "8", "{env}");
+        assert_eq!(
+            s(&quota["spec"]["hard"]["requests.memory"]),
+            "16Gi",
+            "{env}"
+        );
+        let limits = &of("LimitRange")[0]["spec"]["limits"][0];
+        assert_eq!(s(&limits["default"]["cpu"]), "500m", "{env}");
+        assert_eq!(s(&limits["defaultRequest"]["memory"]), "128Mi", "{env}");
+    }
+}

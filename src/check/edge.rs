@@ -29,19 +29,8 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
     } else {
         check_ingress(e, kind, src, d);
     }
-    if let Some(name) = &e.policy
-        && !e.policies.contains_key(name.get_ref())
-    {
-        d.push(Diagnostic::at(
-            "E0148",
-            src,
-            name.span(),
-            format!("unknown route policy `{}`", name.get_ref()),
-            format!(
-                "use one of [edge.policies]: {}",
-                list(e.policies.keys().map(String::as_str))
-            ),
-        ));
+    if let Some(name) = &e.policy {
+        known_policy(p, name, src, d);
     }
     for (name, policy) in &e.policies {
         check_policy(p, policy, src, d);
@@ -239,4 +228,28 @@ fn check_auth_proxy(
         )),
         Some(_) => {}
     }
+}
+
+/// E0148 when `[edge.policies]` has no policy `name`; whether it has.
+pub(super) fn known_policy(
+    p: &PlatformFile,
+    name: &toml::Spanned<String>,
+    src: &SourceFile,
+    d: &mut Diagnostics,
+) -> bool {
+    let policies = p.edge.as_ref().map(|e| &e.policies);
+    let known = policies.is_some_and(|ps| ps.contains_key(name.get_ref()));
+    if !known {
+        d.push(Diagnostic::at(
+            "E0148",
+            src,
+            name.span(),
+            format!("unknown route policy `{}`", name.get_ref()),
+            format!(
+                "use one of [edge.policies]: {}",
+                list(policies.into_iter().flatten().map(|(k, _)| k.as_str()))
+            ),
+        ));
+    }
+    known
 }

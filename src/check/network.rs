@@ -83,8 +83,8 @@ pub(super) fn check_service(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
     }
 }
 
-/// One `[[egress]]`: exactly one destination, with ports, and an address
-/// only where there is one to write.
+/// One `[[egress]]`: exactly one destination, known and outside the
+/// platform, with ports.
 fn check_egress(cx: &mut ServiceCx<'_>, e: &Egress, d: &mut Diagnostics) {
     let (src, p) = (cx.src, cx.ix.platform);
     let targets = [
@@ -165,27 +165,7 @@ fn check_egress(cx: &mut ServiceCx<'_>, e: &Egress, d: &mut Diagnostics) {
             ),
         ));
     }
-    if let Some(env) = &e.env {
-        let addressable = e.service.is_some()
-            || e.external.as_ref().is_some_and(|x| {
-                p.externals
-                    .iter()
-                    .any(|y| y.name.get_ref() == x.get_ref() && y.host.is_some())
-            });
-        if !addressable {
-            d.push(Diagnostic::at(
-                "E0154",
-                src,
-                at.clone(),
-                format!("`{env}` would receive no address: the destination has no name"),
-                "name the `service` in the namespace, or give the external a `host`",
-            ));
-        }
-        let slot = e.namespace.as_ref().or(e.external.as_ref());
-        if let Some(slot) = slot {
-            check_env_slot(src, slot, env, "an egress", &mut cx.env_names, d);
-        }
-    }
+    check_egress_address(cx, e, at, d);
 }
 
 /// One edge: a known service other than itself, one of its ports, not in a
@@ -259,5 +239,37 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
     }
     if let Some(env) = &dep.env {
         check_env_slot(src, &dep.service, env, "a dependency", &mut cx.env_names, d);
+    }
+}
+
+/// An egress's address variable: a destination with a name, and a free
+/// ConfigMap key.
+fn check_egress_address(
+    cx: &mut ServiceCx<'_>,
+    e: &Egress,
+    at: std::ops::Range<usize>,
+    d: &mut Diagnostics,
+) {
+    let (src, p) = (cx.src, cx.ix.platform);
+    if let Some(env) = &e.env {
+        let addressable = e.service.is_some()
+            || e.external.as_ref().is_some_and(|x| {
+                p.externals
+                    .iter()
+                    .any(|y| y.name.get_ref() == x.get_ref() && y.host.is_some())
+            });
+        if !addressable {
+            d.push(Diagnostic::at(
+                "E0154",
+                src,
+                at.clone(),
+                format!("`{env}` would receive no address: the destination has no name"),
+                "name the `service` in the namespace, or give the external a `host`",
+            ));
+        }
+        let slot = e.namespace.as_ref().or(e.external.as_ref());
+        if let Some(slot) = slot {
+            check_env_slot(src, slot, env, "an egress", &mut cx.env_names, d);
+        }
     }
 }

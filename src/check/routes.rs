@@ -127,28 +127,10 @@ fn check_route_policy(
     src: &SourceFile,
     d: &mut Diagnostics,
 ) {
-    if let Some(name) = &r.policy {
-        let known = p
-            .edge
-            .as_ref()
-            .is_some_and(|e| e.policies.contains_key(name.get_ref()));
-        if !known {
-            d.push(Diagnostic::at(
-                "E0148",
-                src,
-                name.span(),
-                format!("unknown route policy `{}`", name.get_ref()),
-                format!(
-                    "use one of [edge.policies]: {}",
-                    super::list(
-                        p.edge
-                            .iter()
-                            .flat_map(|e| e.policies.keys().map(String::as_str))
-                    )
-                ),
-            ));
-            return;
-        }
+    if let Some(name) = &r.policy
+        && !super::edge::known_policy(p, name, src, d)
+    {
+        return;
     }
     if !grpc {
         return;

@@ -296,6 +296,19 @@ fn gib(v: f64) -> String {
     format!("{:.2}Gi", v / 1073741824.0).replace(".00Gi", "Gi")
 }
 
+/// One bound of a limit range: its value, span and text.
+type Bound = (f64, std::ops::Range<usize>, String);
+
+fn bound(b: &Option<CpuMemory>, cpu: bool) -> Option<Bound> {
+    let b = b.as_ref()?;
+    let v = if cpu {
+        b.cpu.as_ref()?
+    } else {
+        b.memory.as_ref()?
+    };
+    Some((quantity::parse(v.get_ref())?, v.span(), v.get_ref().clone()))
+}
+
 /// The bounds are ordered, and every container fits them.
 fn check_limits(
     loaded: &Loaded,
@@ -306,22 +319,13 @@ fn check_limits(
     d: &mut Diagnostics,
 ) {
     let src = &loaded.platform_source;
-    let get = |b: &Option<CpuMemory>, cpu: bool| -> Option<(f64, std::ops::Range<usize>, String)> {
-        let b = b.as_ref()?;
-        let v = if cpu {
-            b.cpu.as_ref()?
-        } else {
-            b.memory.as_ref()?
-        };
-        Some((quantity::parse(v.get_ref())?, v.span(), v.get_ref().clone()))
-    };
     for cpu in [true, false] {
         let res = if cpu { "cpu" } else { "memory" };
         let chain = [
-            ("min", get(&l.min, cpu)),
-            ("default_request", get(&l.default_request, cpu)),
-            ("default", get(&l.default, cpu)),
-            ("max", get(&l.max, cpu)),
+            ("min", bound(&l.min, cpu)),
+            ("default_request", bound(&l.default_request, cpu)),
+            ("default", bound(&l.default, cpu)),
+            ("max", bound(&l.max, cpu)),
         ];
         let present: Vec<_> = chain
             .iter()
@@ -342,55 +346,69 @@ fn check_limits(
                 ));
             }
         }
-        let (min, max) = (get(&l.min, cpu), get(&l.max, cpu));
+        let bounds = (bound(&l.min, cpu), bound(&l.max, cpu));
         for s in services {
-            let o = env.and_then(|e| e.overrides.get(&s.name));
-            let over = if cpu {
-                o.and_then(|o| o.cpu.as_ref())
-            } else {
-                o.and_then(|o| o.memory.as_ref())
-            };
-            let (q, qsrc) = match over {
-                Some(q) => (q, src),
-                None if cpu => (&s.file.resources.cpu, &s.source),
-                None => (&s.file.resources.memory, &s.source),
-            };
-            let (req, lim) = (
-                quantity::parse(q.request.get_ref()).unwrap_or(0.0),
-                quantity::parse(q.limit.get_ref()).unwrap_or(0.0),
-            );
-            if let Some(m) = &min
-                && req < m.0
-            {
-                d.push(Diagnostic::at(
-                    "E0159",
-                    qsrc,
-                    q.request.span(),
-                    format!(
-                        "`{}` requests {res} {} in {where_}, below its limit range's min {}",
-                        s.name,
-                        q.request.get_ref(),
-                        m.2
-                    ),
-                    "raise the request, or lower the limit range's min",
-                ));
-            }
-            if let Some(m) = &max
-                && lim > m.0
-            {
-                d.push(Diagnostic::at(
-                    "E0159",
-                    qsrc,
-                    q.limit.span(),
-                    format!(
-                        "`{}` limits {res} to {} in {where_}, above its limit range's max {}",
-                        s.name,
-                        q.limit.get_ref(),
-                        m.2
-                    ),
-                    "lower the limit, or raise the limit range's max",
-                ));
-            }
+            check_container(loaded, env, s, cpu, &bounds, where_, d);
         }
+    }
+}
+
+/// One container's request and limit of a resource within the bounds.
+fn check_container(
+    loaded: &Loaded,
+    env: Option<&Environment>,
+    s: &LoadedService,
+    cpu: bool,
+    (min, max): &(Option<Bound>, Option<Bound>),
+    where_: &str,
+    d: &mut Diagnostics,
+) {
+    let res = if cpu { "cpu" } else { "memory" };
+    let o = env.and_then(|e| e.overrides.get(&s.name));
+    let over = if cpu {
+        o.and_then(|o| o.cpu.as_ref())
+    } else {
+        o.and_then(|o| o.memory.as_ref())
+    };
+    let (q, qsrc) = match over {
+        Some(q) => (q, &loaded.platform_source),
+        None if cpu => (&s.file.resources.cpu, &s.source),
+        None => (&s.file.resources.memory, &s.source),
+    };
+    let (req, lim) = (
+        quantity::parse(q.request.get_ref()).unwrap_or(0.0),
+        quantity::parse(q.limit.get_ref()).unwrap_or(0.0),
+    );
+    if let Some(m) = min
+        && req < m.0
+    {
+        d.push(Diagnostic::at(
+            "E0159",
+            qsrc,
+            q.request.span(),
+            format!(
+                "`{}` requests {res} {} in {where_}, below its limit range's min {}",
+                s.name,
+                q.request.get_ref(),
+                m.2
+            ),
+            "raise the request, or lower the limit range's min",
+        ));
+    }
+    if let Some(m) = max
+        && lim > m.0
+    {
+        d.push(Diagnostic::at(
+            "E0159",
+            qsrc,
+            q.limit.span(),
+            format!(
+                "`{}` limits {res} to {} in {where_}, above its limit range's max {}",
+                s.name,
+                q.limit.get_ref(),
+                m.2
+            ),
+            "lower the limit, or raise the limit range's max",
+        ));
     }
 }

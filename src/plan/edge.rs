@@ -293,6 +293,17 @@ impl Planner<'_> {
         })
     }
 
+    /// The existing Gateway (on listener `section`); None for a Gateway
+    /// platformc renders.
+    pub(super) fn existing_gateway(&self, section: Option<String>) -> Option<ParentRef> {
+        let gw = self.platform.edge.as_ref()?.gateway.as_ref()?;
+        Some(ParentRef {
+            name: gw.name.get_ref().clone(),
+            namespace: Some(gw.namespace.as_ref()?.get_ref().clone()),
+            section,
+        })
+    }
+
     /// The parent a route of `host` attaches to on the edge's Gateway:
     /// the HTTPS listener of its certificate name (and the HTTP listener
     /// when it is served over plain HTTP too), or the existing Gateway.
@@ -305,12 +316,8 @@ impl Planner<'_> {
         let Some(gw) = self.platform.edge.as_ref().and_then(|e| e.gateway.as_ref()) else {
             return vec![];
         };
-        if let Some(ns) = &gw.namespace {
-            return vec![ParentRef {
-                name: gw.name.get_ref().clone(),
-                namespace: Some(ns.get_ref().clone()),
-                section: gw.section.clone(),
-            }];
+        if let Some(existing) = self.existing_gateway(gw.section.clone()) {
+            return vec![existing];
         }
         let ns = self.namespace_in(env, self.platform.platform.namespace.get_ref());
         let parent = |section: String| ParentRef {

@@ -109,12 +109,8 @@ impl Planner<'_> {
         let Some(gw) = self.platform.edge.as_ref().and_then(|e| e.gateway.as_ref()) else {
             return vec![];
         };
-        if let Some(ns) = &gw.namespace {
-            return vec![ParentRef {
-                name: gw.name.get_ref().clone(),
-                namespace: Some(ns.get_ref().clone()),
-                section: None,
-            }];
+        if let Some(existing) = self.existing_gateway(None) {
+            return vec![existing];
         }
         let platform_ns = self.platform.platform.namespace.get_ref();
         let mut namespaces: Vec<String> = match env {

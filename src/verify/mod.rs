@@ -15,8 +15,10 @@ use serde_json::Value;
 use crate::render::Tree;
 
 mod kinds;
+mod traffic;
 
 use kinds::*;
+use traffic::*;
 
 /// Verifies every YAML file of a rendered tree, spread over the machine's
 /// cores; reports every failure, in path order.

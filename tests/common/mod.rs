@@ -137,3 +137,20 @@ pub fn kustomize_all(dir: &Path) -> Vec<String> {
     }
     failures
 }
+
+/// What `kubectl kustomize` builds of a directory (an environment's
+/// overlay), document by document; None without kubectl.
+pub fn built(dir: &Path) -> Option<Vec<serde_json::Value>> {
+    let o = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    Some(
+        text.split("\n---\n")
+            .map(|d| serde_saphyr::from_str(d).unwrap())
+            .collect(),
+    )
+}
