@@ -102,6 +102,8 @@ pub fn workload_file(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Deployment => "deployment.yaml",
         WorkloadKind::StatefulSet => "statefulset.yaml",
         WorkloadKind::DaemonSet => "daemonset.yaml",
+        WorkloadKind::Job => "job.yaml",
+        WorkloadKind::CronJob => "cronjob.yaml",
     }
 }
 

@@ -20,6 +20,7 @@ mod parallel;
 pub mod plan;
 pub mod quantity;
 pub mod render;
+pub mod schedule;
 pub mod verify;
 
 use std::path::Path;

@@ -19,6 +19,7 @@ mod base;
 mod config;
 mod environments;
 mod gitops;
+mod jobs;
 mod network;
 mod platform;
 mod policy;
@@ -56,6 +57,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
 fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
     let mut cx = ServiceCx::new(ix, svc);
     workload::check(&mut cx, d);
+    jobs::check(&cx, d);
     policy::check_service(svc, ix.platform, d);
     config::check_env(&mut cx, d);
     secrets::check_service(&mut cx, d);

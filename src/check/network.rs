@@ -5,7 +5,8 @@
 use super::config::check_env_slot;
 use super::{ServiceCx, list, one_of, port_in_range};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::model::{Dependency, PlatformFile};
+use crate::load::LoadedService;
+use crate::model::{Dependency, PlatformFile, WorkloadKind};
 use crate::names::is_ipv4_cidr;
 
 pub(super) fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
@@ -65,26 +66,11 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
         }
         return;
     };
-    if !t
-        .file
-        .ports
-        .iter()
-        .any(|p| p.name.get_ref() == dep.port.get_ref())
-    {
-        d.push(Diagnostic::at(
-            "E0108",
-            src,
-            dep.port.span(),
-            format!(
-                "service `{target}` has no port named `{}`",
-                dep.port.get_ref()
-            ),
-            format!(
-                "use one of its ports: {}",
-                list(t.file.ports.iter().map(|p| p.name.get_ref().as_str()))
-            ),
-        ));
+    if t.file.runs_to_completion() {
+        check_job_dependency(cx, dep, t, d);
+        return;
     }
+    check_port_of(cx, dep, t, d);
     if let (Some(mine), Some(theirs)) = (ix.wave_of(svc), ix.wave_of(t))
         && theirs > mine
     {
@@ -106,5 +92,91 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
     }
     if let Some(env) = &dep.env {
         check_env_slot(src, &dep.service, env, "a dependency", &mut cx.env_names, d);
+    }
+}
+
+/// The port an edge to a serving service uses: named, and one of its ports.
+fn check_port_of(cx: &ServiceCx<'_>, dep: &Dependency, t: &LoadedService, d: &mut Diagnostics) {
+    let target = dep.service.get_ref();
+    let ports = || list(t.file.ports.iter().map(|p| p.name.get_ref().as_str()));
+    let Some(port) = &dep.port else {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            dep.service.span(),
+            format!("the dependency on `{target}` names no port"),
+            format!("name the port it uses: port = one of {}", ports()),
+        ));
+        return;
+    };
+    if !t
+        .file
+        .ports
+        .iter()
+        .any(|p| p.name.get_ref() == port.get_ref())
+    {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            port.span(),
+            format!("service `{target}` has no port named `{}`", port.get_ref()),
+            format!("use one of its ports: {}", ports()),
+        ));
+    }
+}
+
+/// An edge to a Job orders the two and nothing more: no port, no address;
+/// the Job runs in an earlier wave (Argo CD starts a wave only once the
+/// previous one is Healthy, a Job once it completed). A CronJob runs on its
+/// own schedule: nothing can wait for it.
+fn check_job_dependency(
+    cx: &ServiceCx<'_>,
+    dep: &Dependency,
+    t: &LoadedService,
+    d: &mut Diagnostics,
+) {
+    let (svc, src, target) = (cx.svc, cx.src, dep.service.get_ref());
+    let mut problem = |span: std::ops::Range<usize>, message: String, help: String| {
+        d.push(Diagnostic::at("E0173", src, span, message, help));
+    };
+    if t.file.kind() == WorkloadKind::CronJob {
+        problem(
+            dep.service.span(),
+            format!(
+                "`{target}` is a CronJob: it runs on its schedule, and nothing can wait for it"
+            ),
+            "remove the dependency; to run once before this service, make it a Job".into(),
+        );
+        return;
+    }
+    if let Some(port) = &dep.port {
+        problem(
+            port.span(),
+            format!(
+                "`{target}` is a Job and serves no port: a dependency on it only orders the two"
+            ),
+            "remove `port` (and `env`, `scheme`)".into(),
+        );
+    }
+    if dep.env.is_some() || dep.scheme.is_some() {
+        problem(
+            dep.service.span(),
+            format!("`{target}` is a Job: it has no address to put in a variable"),
+            "remove `env` and `scheme`".into(),
+        );
+    }
+    if let (Some(mine), Some(theirs)) = (cx.ix.wave_of(svc), cx.ix.wave_of(t))
+        && theirs >= mine
+    {
+        problem(
+            dep.service.span(),
+            format!(
+                "`{}` (wave {mine}) waits for the Job `{target}` (wave {theirs}), which must complete in an earlier wave",
+                svc.name
+            ),
+            format!(
+                "move `{target}` to a category of a wave below {mine}: Argo CD orders Applications by wave, and a Job's wave ends once it has completed"
+            ),
+        );
     }
 }

@@ -300,7 +300,7 @@ fn lint_config_and_health(
             );
         }
     }
-    if f.health.is_none() {
+    if f.health.is_none() && !f.runs_to_completion() {
         l.hit(
             "no-probes",
             0..0,

@@ -83,6 +83,9 @@ pub struct FluxKustomization {
     pub substitute: Vec<(String, String)>,
     /// Decrypt SOPS-encrypted Secrets with this secret's key.
     pub sops_secret: Option<String>,
+    /// Deletes and creates again what cannot be updated in place (a Job,
+    /// whose pod template is immutable), so a changed Job runs again.
+    pub force: bool,
     pub policy: FluxPolicy,
 }
 

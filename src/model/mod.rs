@@ -17,6 +17,7 @@ mod base;
 mod config;
 mod environments;
 mod gitops;
+mod jobs;
 mod network;
 mod platform;
 pub mod policy;
@@ -30,6 +31,7 @@ pub use base::*;
 pub use config::*;
 pub use environments::*;
 pub use gitops::*;
+pub use jobs::*;
 pub use network::*;
 pub use platform::*;
 pub use policy::{Exception, Kyverno, ScannerException};
@@ -79,6 +81,8 @@ pub struct ServiceFile {
     /// What the service does, for the file headers.
     pub description: String,
     pub category: Spanned<String>,
+    /// `Deployment` (the default), `StatefulSet`, `DaemonSet`, or `Job` and
+    /// `CronJob`, which run to completion ([job]).
     #[serde(default)]
     pub kind: Option<Spanned<WorkloadKind>>,
     /// Defaults to the platform namespace.
@@ -127,6 +131,9 @@ pub struct ServiceFile {
     pub depends_on: Vec<Dependency>,
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// How a Job or CronJob runs: schedule, concurrency, history, retries,
+    /// deadline.
+    pub job: Option<JobSettings>,
     /// Horizontal autoscaling (an HPA); `replicas` defaults to its minimum.
     pub autoscaling: Option<Autoscaling>,
     /// Destinations outside the cluster the service calls (egress to the
@@ -184,10 +191,17 @@ impl ServiceFile {
         last.split_once(':').map(|(_, t)| t)
     }
 
+    /// Whether the service runs to completion (a Job or a CronJob) rather
+    /// than serving.
+    pub fn runs_to_completion(&self) -> bool {
+        self.kind().runs_to_completion()
+    }
+
     /// Base replicas: stated, else the autoscaling minimum, else `default`;
-    /// None for a DaemonSet.
+    /// None for a DaemonSet, a Job or a CronJob.
     pub fn replicas(&self, default: u32) -> Option<u32> {
-        (self.kind() != WorkloadKind::DaemonSet).then(|| {
+        let kind = self.kind();
+        (kind != WorkloadKind::DaemonSet && !kind.runs_to_completion()).then(|| {
             self.replicas
                 .as_ref()
                 .map(|r| *r.get_ref())

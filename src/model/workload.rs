@@ -36,6 +36,15 @@ pub enum WorkloadKind {
     Deployment,
     StatefulSet,
     DaemonSet,
+    Job,
+    CronJob,
+}
+
+impl WorkloadKind {
+    /// Whether pods of this kind run to completion instead of serving.
+    pub fn runs_to_completion(self) -> bool {
+        matches!(self, WorkloadKind::Job | WorkloadKind::CronJob)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -312,6 +312,12 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         return None;
     }
     Some(WorkloadPatch {
+        api_version: if env.kind.runs_to_completion() {
+            "batch/v1"
+        } else {
+            "apps/v1"
+        }
+        .to_string(),
         kind: format!("{:?}", env.kind),
         name: env.meta.name.clone(),
         namespace: base.meta.namespace.clone().unwrap_or_default(),

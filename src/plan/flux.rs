@@ -11,7 +11,7 @@ use crate::ir::{
     FluxKustomization, FluxPolicy, GitRepository, Kustomization, Meta, PlannedFile, Resource,
 };
 use crate::layout::{BASE_CLUSTER_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir};
-use crate::model::{Cluster, Environment, GitOps};
+use crate::model::{Cluster, Environment, GitOps, WorkloadKind};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
 /// its resources to be Ready (the health check dependsOn relies on), and
@@ -29,6 +29,8 @@ const PLATFORM_UNIT: &str = "platform";
 /// One Flux Kustomization to plan: its name, path, dependencies, header.
 struct Unit {
     name: String,
+    /// Holds a Job (recreated when it changes).
+    force: bool,
     path: String,
     depends_on: Vec<String>,
     purpose: String,
@@ -107,6 +109,7 @@ impl<'a> Planner<'a> {
         let cname = cluster.name.get_ref();
         let mut units = vec![Unit {
             name: PLATFORM_UNIT.into(),
+            force: false,
             path: BASE_CLUSTER_DIR.into(),
             depends_on: vec![],
             purpose: format!("Cluster-scoped base of cluster {cname}"),
@@ -128,6 +131,7 @@ impl<'a> Planner<'a> {
             let base = format!("{env_name}-base");
             units.push(Unit {
                 name: base.clone(),
+                force: false,
                 path: format!("{}/base", overlay_dir(env_name)),
                 depends_on: vec![PLATFORM_UNIT.into()],
                 purpose: format!("Namespace {} of {env_name}", env.namespace.get_ref()),
@@ -173,6 +177,7 @@ impl<'a> Planner<'a> {
         depends_on.dedup();
         Unit {
             name: format!("{env_name}-{}", svc.name),
+            force: svc.file.kind() == WorkloadKind::Job,
             path: p.dir.clone(),
             depends_on,
             purpose: format!("{} in {env_name}", svc.file.description),
@@ -221,6 +226,7 @@ impl<'a> Planner<'a> {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
                 sops_secret: sops.then(|| "sops-age".to_string()),
+                force: unit.force,
                 policy: FLUX_POLICY,
             }),
         });

@@ -105,14 +105,17 @@ impl ServicePlanner<'_, '_> {
             .iter()
             .map(|d| {
                 let target = d.service.get_ref();
-                let port = self
+                let Some(port) = &d.port else {
+                    return format!("{target} (a Job, completed first)");
+                };
+                let number = self
                     .p
                     .by_name
                     .get(target.as_str())
-                    .map_or(0, |t| ServicePlanner::port_of(t, d.port.get_ref()));
+                    .map_or(0, |t| ServicePlanner::port_of(t, port.get_ref()));
                 match &d.purpose {
-                    Some(why) => format!("{target} ({} {port}, {why})", d.port.get_ref()),
-                    None => format!("{target} ({} {port})", d.port.get_ref()),
+                    Some(why) => format!("{target} ({} {number}, {why})", port.get_ref()),
+                    None => format!("{target} ({} {number})", port.get_ref()),
                 }
             })
             .collect::<Vec<_>>()

@@ -23,6 +23,7 @@ mod base;
 mod config;
 mod environments;
 mod flux;
+mod jobs;
 mod meta;
 mod network;
 mod policy;

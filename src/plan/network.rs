@@ -118,10 +118,11 @@ impl ServicePlanner<'_, '_> {
         let f = &self.svc.file;
         let mut ingress = Vec::new();
         for (consumer, d) in self.p.consumers_of(self.name()) {
+            let Some(port) = &d.port else { continue };
             ingress.push(PolicyRule {
-                why: format!("from {} ({})", consumer.name, d.port.get_ref()),
+                why: format!("from {} ({})", consumer.name, port.get_ref()),
                 peers: vec![self.peer(consumer)],
-                ports: vec![Self::policy_port(self.svc, d.port.get_ref())],
+                ports: vec![Self::policy_port(self.svc, port.get_ref())],
             });
         }
         if let Some(gw) = &self.p.platform.gateway {
@@ -168,13 +169,14 @@ impl ServicePlanner<'_, '_> {
         let f = &self.svc.file;
         let mut egress = Vec::new();
         for d in &f.depends_on {
-            let Some(t) = self.p.by_name.get(d.service.get_ref().as_str()) else {
+            let (Some(t), Some(port)) = (self.p.by_name.get(d.service.get_ref().as_str()), &d.port)
+            else {
                 continue;
             };
             egress.push(PolicyRule {
-                why: format!("to {} ({})", t.name, d.port.get_ref()),
+                why: format!("to {} ({})", t.name, port.get_ref()),
                 peers: vec![self.peer(t)],
-                ports: vec![Self::policy_port(t, d.port.get_ref())],
+                ports: vec![Self::policy_port(t, port.get_ref())],
             });
         }
         if f.internet.is_empty() {

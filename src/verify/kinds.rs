@@ -497,6 +497,7 @@ pub(super) mod flux {
         depends_on: Vec<DependsOn>,
         post_build: Option<PostBuild>,
         decryption: Option<Decryption>,
+        force: Option<bool>,
     }
 
     #[derive(Deserialize)]

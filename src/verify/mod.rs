@@ -155,6 +155,8 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("apps/v1", "Deployment") => round_trip::<api::apps::v1::Deployment>(&doc),
         ("apps/v1", "StatefulSet") => round_trip::<api::apps::v1::StatefulSet>(&doc),
         ("apps/v1", "DaemonSet") => round_trip::<api::apps::v1::DaemonSet>(&doc),
+        ("batch/v1", "Job") => round_trip::<api::batch::v1::Job>(&doc),
+        ("batch/v1", "CronJob") => round_trip::<api::batch::v1::CronJob>(&doc),
         ("networking.k8s.io/v1", "NetworkPolicy") => {
             round_trip::<api::networking::v1::NetworkPolicy>(&doc)
         }
