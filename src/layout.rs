@@ -12,6 +12,11 @@ use crate::model::WorkloadKind;
 pub const PLATFORM_FILE: &str = "platform.toml";
 /// One `<name>.toml` per service.
 pub const SERVICES_DIR: &str = "services";
+/// One `<name>.toml` per Helm release, and its `<x>.values.yaml` files.
+pub const RELEASES_DIR: &str = "releases";
+/// How a values file of a release is named, in its sources and in the tree.
+pub const VALUES_SUFFIX: &str = ".values.yaml";
+
 /// Sealed or SOPS-encrypted Secrets the user produced, one per service.
 pub const SECRETS_DIR: &str = "secrets";
 

@@ -10,8 +10,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::layout::{PLATFORM_FILE, SECRETS_DIR, SERVICES_DIR};
-use crate::model::{PlatformFile, ServiceFile};
+use crate::layout::{PLATFORM_FILE, RELEASES_DIR, SECRETS_DIR, SERVICES_DIR, VALUES_SUFFIX};
+use crate::model::{PlatformFile, ReleaseFile, ServiceFile};
 
 /// A file of `secrets/`, parsed as YAML but not yet checked.
 #[derive(Debug, Clone)]
@@ -28,6 +28,14 @@ pub struct LoadedService {
     pub file: ServiceFile,
 }
 
+/// A release file and its name (explicit or the file stem).
+#[derive(Debug, Clone)]
+pub struct LoadedRelease {
+    pub source: SourceFile,
+    pub name: String,
+    pub file: ReleaseFile,
+}
+
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub platform_source: SourceFile,
@@ -38,6 +46,10 @@ pub struct Loaded {
     pub unparsed: Vec<String>,
     /// The YAML files of `secrets/`, by file name.
     pub secret_files: std::collections::BTreeMap<String, SecretFile>,
+    /// The Helm releases of `releases/`, in file name order.
+    pub releases: Vec<LoadedRelease>,
+    /// The values files of `releases/` (`*.values.yaml`), by file name.
+    pub values_files: std::collections::BTreeMap<String, SourceFile>,
 }
 
 /// Reads and parses every source under `root`. Returns the model of what
@@ -119,6 +131,8 @@ pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
         }
     }
 
+    let (releases, values_files) = load_releases(root, &mut diags, &mut unparsed);
+
     let loaded = match (platform_source, platform) {
         (Some(platform_source), Some(platform)) => Some(Loaded {
             platform_source,
@@ -126,10 +140,47 @@ pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
             services,
             unparsed,
             secret_files,
+            releases,
+            values_files,
         }),
         _ => None,
     };
     (loaded, diags)
+}
+
+/// The release files of `releases/` (a stem that does not parse is recorded
+/// in `unparsed`, like a service's), and its values files as text: what they
+/// hold is checked later.
+fn load_releases(
+    root: &Path,
+    diags: &mut Diagnostics,
+    unparsed: &mut Vec<String>,
+) -> (
+    Vec<LoadedRelease>,
+    std::collections::BTreeMap<String, SourceFile>,
+) {
+    let dir = root.join(RELEASES_DIR);
+    let mut releases = Vec::new();
+    for name in file_names(&dir, ".toml") {
+        let Some(source) = read(root, &format!("{RELEASES_DIR}/{name}"), diags) else {
+            continue;
+        };
+        let stem = name.trim_end_matches(".toml").to_string();
+        match parse::<ReleaseFile>(&source, diags) {
+            Some(file) => {
+                let name = file.name.as_ref().map_or(stem, |n| n.get_ref().clone());
+                releases.push(LoadedRelease { source, name, file });
+            }
+            None => unparsed.push(stem),
+        }
+    }
+    let mut values = std::collections::BTreeMap::new();
+    for name in file_names(&dir, VALUES_SUFFIX) {
+        if let Some(source) = read(root, &format!("{RELEASES_DIR}/{name}"), diags) {
+            values.insert(name, source);
+        }
+    }
+    (releases, values)
 }
 
 /// Regular files of `dir` ending in `suffix`, in byte order; none when the

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::load::{Loaded, LoadedService};
+use crate::load::{Loaded, LoadedRelease, LoadedService};
 use crate::model::{PlatformFile, ServiceFile, Spanned};
 use crate::names::is_dns_label;
 use crate::quantity;
@@ -23,6 +23,7 @@ mod jobs;
 mod network;
 mod platform;
 mod policy;
+mod releases;
 mod routes;
 mod secret_files;
 mod secrets;
@@ -45,6 +46,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     for svc in &loaded.services {
         check_service(&index, svc, d);
     }
+    releases::check(loaded, d);
     secret_files::check(loaded, d);
     gitops::check(loaded, d);
     environments::check(loaded, d);
@@ -72,6 +74,7 @@ struct Index<'a> {
     platform: &'a PlatformFile,
     unparsed: &'a [String],
     services: BTreeMap<&'a str, &'a LoadedService>,
+    releases: BTreeMap<&'a str, &'a LoadedRelease>,
     waves: BTreeMap<&'a str, u32>,
 }
 
@@ -91,6 +94,11 @@ impl<'a> Index<'a> {
             platform: &loaded.platform,
             unparsed: &loaded.unparsed,
             services,
+            releases: loaded
+                .releases
+                .iter()
+                .map(|r| (r.name.as_str(), r))
+                .collect(),
             waves,
         }
     }

@@ -5,7 +5,7 @@
 use super::config::check_env_slot;
 use super::{ServiceCx, list, one_of, port_in_range};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::load::LoadedService;
+use crate::load::{LoadedRelease, LoadedService};
 use crate::model::{Dependency, PlatformFile, WorkloadKind};
 use crate::names::is_ipv4_cidr;
 
@@ -51,6 +51,10 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
         ));
         return;
     }
+    if let Some(r) = ix.releases.get(target.as_str()) {
+        check_release_dependency(cx, dep, r, d);
+        return;
+    }
     let Some(t) = ix.services.get(target.as_str()) else {
         if !ix.unparsed.iter().any(|u| u == target) {
             d.push(Diagnostic::at(
@@ -59,8 +63,8 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
                 dep.service.span(),
                 format!("unknown service `{target}`"),
                 format!(
-                    "depend on one of the services under services/: {}",
-                    list(ix.services.keys().copied())
+                    "depend on one of the services under services/ or releases under releases/: {}",
+                    list(ix.services.keys().chain(ix.releases.keys()).copied())
                 ),
             ));
         }
@@ -92,6 +96,50 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
     }
     if let Some(env) = &dep.env {
         check_env_slot(src, &dep.service, env, "a dependency", &mut cx.env_names, d);
+    }
+}
+
+/// An edge to a Helm release: installed before every environment, so it
+/// orders itself; a port, when given, is one of the pods it declares, and
+/// the service's network policy allows exactly that.
+fn check_release_dependency(
+    cx: &ServiceCx<'_>,
+    dep: &Dependency,
+    r: &LoadedRelease,
+    d: &mut Diagnostics,
+) {
+    let target = dep.service.get_ref();
+    let ports: Vec<&str> = r
+        .file
+        .pods
+        .iter()
+        .flat_map(|p| p.ports.iter().map(|p| p.name.get_ref().as_str()))
+        .collect();
+    if let Some(port) = &dep.port
+        && !ports.contains(&port.get_ref().as_str())
+    {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            port.span(),
+            format!(
+                "release `{target}` declares no pod port named `{}`",
+                port.get_ref()
+            ),
+            format!(
+                "use one of its [pods] ports ({}), or declare the port in releases/{target}.toml",
+                list(ports.iter().copied())
+            ),
+        ));
+    }
+    if dep.env.is_some() || dep.scheme.is_some() {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            dep.service.span(),
+            format!("`{target}` is a Helm release: platformc does not know the name of its Service"),
+            "remove `env` and `scheme`, and set the address in [env] (<service>.<namespace>.svc.cluster.local:<port>)",
+        ));
     }
 }
 

@@ -16,6 +16,7 @@ mod gitops;
 mod jobs;
 mod network;
 mod policy;
+mod releases;
 mod routes;
 mod secrets;
 mod storage;
@@ -30,6 +31,7 @@ pub use gitops::*;
 pub use jobs::*;
 pub use network::*;
 pub use policy::*;
+pub use releases::*;
 pub use routes::*;
 pub use secrets::*;
 pub use storage::*;
@@ -93,6 +95,9 @@ pub enum Resource {
     Readme(Readme),
     FluxKustomization(FluxKustomization),
     Patch(Patch),
+    HelmRepository(HelmRepository),
+    OciRepository(OciRepository),
+    HelmRelease(Box<HelmRelease>),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
     Verbatim(Verbatim),

@@ -130,6 +130,7 @@ impl<'a> Planner<'a> {
             repo: self.platform.platform.repository.clone(),
             revision: g.revision.clone(),
             path,
+            helm: None,
             server: server.to_string(),
             namespace: namespace.to_string(),
             sync: SYNC_POLICY,
@@ -149,7 +150,9 @@ impl<'a> Planner<'a> {
     ) {
         let mut root_resources = vec![self.plan_app_project(g, envs)];
         root_resources.extend(self.plan_cluster_base_apps(g));
-        root_resources.push(self.plan_environments_appset(g));
+        let (release_apps, last_release_wave) = self.plan_release_apps(g);
+        root_resources.extend(release_apps);
+        root_resources.push(self.plan_environments_appset(g, last_release_wave + 1));
         let header = self.argocd_header(
             "KUSTOMIZATION: argocd root".into(),
             "What the root Application syncs".into(),
@@ -225,7 +228,7 @@ impl<'a> Planner<'a> {
                     .description
                     .clone()
                     .unwrap_or_else(|| format!("The {part_of} platform")),
-                repo: self.platform.platform.repository.clone(),
+                source_repos: vec![self.platform.platform.repository.clone()],
                 destinations,
                 cluster_resources,
             }),
@@ -270,14 +273,15 @@ impl<'a> Planner<'a> {
         files
     }
 
-    /// Wave 1 of the root: one Application per environment directory.
-    fn plan_environments_appset(&mut self, g: &GitOps) -> String {
+    /// The last wave of the root (after the cluster base and the releases):
+    /// one Application per environment directory.
+    fn plan_environments_appset(&mut self, g: &GitOps, wave: i32) -> String {
         let part_of = self.part_of().to_string();
         let mut header = self.argocd_header(
             format!("APPLICATIONSET: {part_of}-environments"),
             format!("One Application per directory of {}/{ARGOCD_DIR}/envs: adding an environment or a service needs no edit here", g.path),
-            "the cluster bases (wave 0) being Healthy",
-            "1",
+            "the cluster bases (wave 0) and the releases being Healthy",
+            &wave.to_string(),
         );
         header.notes.push("NOTE: environments are independent of each other; the waves inside each are ordered by its Application (see README.md)".into());
         let file = "applicationset.yaml".to_string();
@@ -288,7 +292,7 @@ impl<'a> Planner<'a> {
                 meta: self.argocd_meta(
                     format!("{part_of}-environments"),
                     &g.argocd_namespace,
-                    Some(1),
+                    Some(wave),
                 ),
                 repo: self.platform.platform.repository.clone(),
                 revision: g.revision.clone(),

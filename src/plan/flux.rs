@@ -116,6 +116,26 @@ impl<'a> Planner<'a> {
             notes: vec![],
             source: "platform.toml".into(),
         }];
+        let releases = self.releases_on(cluster);
+        for r in &releases {
+            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            depends_on.extend(
+                r.file
+                    .depends_on
+                    .iter()
+                    .filter(|d| releases.iter().any(|x| &x.name == d.get_ref()))
+                    .map(|d| d.get_ref().clone()),
+            );
+            units.push(Unit {
+                name: r.name.clone(),
+                force: false,
+                path: self.release_dir(r),
+                depends_on,
+                purpose: format!("{}: the Helm release {}", r.file.description, r.name),
+                notes: vec![],
+                source: r.source.path.clone(),
+            });
+        }
         for (env, placements) in envs {
             let on_cluster: Vec<&Placement<'_>> = placements
                 .iter()
@@ -161,6 +181,16 @@ impl<'a> Planner<'a> {
         let mut notes = Vec::new();
         for d in &svc.file.depends_on {
             let target = d.service.get_ref();
+            if self.releases.iter().any(|(r, _)| &r.name == target) {
+                if self.releases_on(cluster).iter().any(|r| &r.name == target) {
+                    depends_on.push(target.clone());
+                } else {
+                    notes.push(format!(
+                        "NOTE: depends on the release {target}, which this cluster does not install"
+                    ));
+                }
+                continue;
+            }
             let elsewhere = placements
                 .iter()
                 .find(|q| &q.service.name == target)

@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::SourceFile;
 use crate::ir::{Kustomization, Resource};
 use crate::layout::{BASE_DIR, KUSTOMIZATION};
-use crate::load::{Loaded, LoadedService, SecretFile};
+use crate::load::{Loaded, LoadedRelease, LoadedService, SecretFile};
 use crate::model::{Category, Dependency, PlatformFile};
 
 pub use crate::ir::{Plan, PlannedFile};
@@ -28,6 +29,7 @@ mod meta;
 mod network;
 mod policy;
 mod readme;
+mod releases;
 mod routes;
 mod secrets;
 mod service;
@@ -44,6 +46,10 @@ pub fn plan(loaded: &Loaded) -> Plan {
 struct Planner<'a> {
     platform: &'a PlatformFile,
     secret_files: &'a BTreeMap<String, SecretFile>,
+    /// The values files of the releases, by file name.
+    values_files: &'a BTreeMap<String, SourceFile>,
+    /// The Helm releases in install order, with their install depth.
+    releases: Vec<(&'a LoadedRelease, u32)>,
     /// Sorted by wave, then name: the order of every list in the output.
     services: Vec<&'a LoadedService>,
     by_name: BTreeMap<&'a str, &'a LoadedService>,
@@ -72,6 +78,8 @@ impl<'a> Planner<'a> {
         Planner {
             platform,
             secret_files: &loaded.secret_files,
+            values_files: &loaded.values_files,
+            releases: releases::install_order(&loaded.releases),
             services,
             by_name,
             consumers,
@@ -89,6 +97,7 @@ impl<'a> Planner<'a> {
     fn run(mut self) -> Plan {
         self.plan_base();
         let mut dirs = vec![BASE_DIR.to_string()];
+        dirs.extend(self.plan_releases());
         for svc in self.services.clone() {
             dirs.push(self.plan_service(svc));
         }
@@ -115,7 +124,7 @@ impl<'a> Planner<'a> {
         let header = self.header(
             "KUSTOMIZATION: platform root".into(),
             format!(
-                "Builds the whole {} platform: the base and every service",
+                "Builds the whole {} platform: the base, its releases and every service",
                 self.part_of()
             ),
             "every directory listed below".into(),

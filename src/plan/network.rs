@@ -163,12 +163,49 @@ impl ServicePlanner<'_, '_> {
         ingress
     }
 
+    /// To the pods of a release, on the port of them it names.
+    fn release_egress(&self, d: &crate::model::Dependency) -> Option<PolicyRule> {
+        let (r, _) = self
+            .p
+            .releases
+            .iter()
+            .find(|(r, _)| &r.name == d.service.get_ref())?;
+        let port = d.port.as_ref()?;
+        let pods = r.file.pods.as_ref()?;
+        let p = pods
+            .ports
+            .iter()
+            .find(|p| p.name.get_ref() == port.get_ref())?;
+        Some(PolicyRule {
+            why: format!("to the release {} ({})", r.name, port.get_ref()),
+            peers: vec![Peer::Pods {
+                namespace: Some(self.p.release_namespace(r)),
+                labels: pods
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect(),
+            }],
+            ports: vec![PolicyPort {
+                protocol: p
+                    .protocol
+                    .as_ref()
+                    .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                port: *p.port.get_ref(),
+            }],
+        })
+    }
+
     /// To each dependency on the port it uses; to the internet (every
     /// address outside the private ranges) on the declared ports.
     fn egress_rules(&self, net: &Network) -> Vec<PolicyRule> {
         let f = &self.svc.file;
         let mut egress = Vec::new();
         for d in &f.depends_on {
+            if let Some(rule) = self.release_egress(d) {
+                egress.push(rule);
+                continue;
+            }
             let (Some(t), Some(port)) = (self.p.by_name.get(d.service.get_ref().as_str()), &d.port)
             else {
                 continue;

@@ -50,6 +50,9 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "network/networkpolicy.yaml.j2",
     "policy/clusterpolicy.yaml.j2",
     "policy/policyexception.yaml.j2",
+    "releases/helmrelease.yaml.j2",
+    "releases/helmrepository.yaml.j2",
+    "releases/ocirepository.yaml.j2",
     "routes/httproute.yaml.j2",
     "secrets/externalsecret.yaml.j2",
     "secrets/sealedsecret.yaml.j2",
@@ -166,6 +169,9 @@ pub fn template(resource: &Resource) -> &'static str {
         Resource::Readme(_) => "docs/readme.md.j2",
         Resource::FluxKustomization(_) => "gitops/fluxkustomization.yaml.j2",
         Resource::Patch(_) => "environments/patch.yaml.j2",
+        Resource::HelmRepository(_) => "releases/helmrepository.yaml.j2",
+        Resource::OciRepository(_) => "releases/ocirepository.yaml.j2",
+        Resource::HelmRelease(_) => "releases/helmrelease.yaml.j2",
         Resource::Verbatim(_) => "",
     }
 }

@@ -310,7 +310,8 @@ pub(super) mod argo {
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     pub struct AppSpec {
         project: String,
-        source: Source,
+        source: Option<Source>,
+        sources: Option<Vec<Source>>,
         destination: Destination,
         sync_policy: SyncPolicy,
         #[serde(default)]
@@ -323,7 +324,20 @@ pub(super) mod argo {
         #[serde(rename = "repoURL")]
         repo_url: String,
         target_revision: String,
-        path: String,
+        path: Option<String>,
+        chart: Option<String>,
+        helm: Option<HelmParams>,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmParams {
+        release_name: String,
+        #[serde(default)]
+        value_files: Vec<String>,
+        values_object: Option<serde_json::Map<String, serde_json::Value>>,
     }
 
     #[derive(Deserialize)]
@@ -446,6 +460,139 @@ pub(super) mod argo {
 
 /// The Flux fields platformc emits, and nothing else.
 pub(super) mod flux {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: HelmRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmRepositorySpec {
+        interval: String,
+        url: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct OciRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: OciRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct OciRepositorySpec {
+        interval: String,
+        url: String,
+        #[serde(rename = "ref")]
+        reference: OciRef,
+        layer_selector: LayerSelector,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct OciRef {
+        tag: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct LayerSelector {
+        media_type: String,
+        operation: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmRelease {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: HelmReleaseSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmReleaseSpec {
+        interval: String,
+        timeout: String,
+        release_name: String,
+        chart: Option<HelmChartTemplate>,
+        chart_ref: Option<SourceRef>,
+        install: HelmInstall,
+        upgrade: HelmUpgrade,
+        drift_detection: DriftDetection,
+        #[serde(default)]
+        depends_on: Vec<NamespacedRef>,
+        #[serde(default)]
+        values_from: Vec<ValuesFrom>,
+        values: Option<serde_json::Map<String, serde_json::Value>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmChartTemplate {
+        spec: HelmChartSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmChartSpec {
+        chart: String,
+        version: String,
+        source_ref: SourceRef,
+        interval: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmInstall {
+        crds: String,
+        remediation: Remediation,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmUpgrade {
+        crds: String,
+        cleanup_on_fail: bool,
+        remediation: Remediation,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Remediation {
+        retries: i64,
+        remediate_last_failure: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DriftDetection {
+        mode: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NamespacedRef {
+        name: String,
+        namespace: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ValuesFrom {
+        kind: String,
+        name: String,
+        values_key: String,
+    }
+
     use serde::Deserialize;
 
     use super::ObjectMeta;

@@ -28,6 +28,8 @@ pub fn verify(tree: &Tree) -> Result<()> {
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
         let result = if path.ends_with(".sops.yaml") {
             verify_sops(text)
+        } else if path.ends_with(crate::layout::VALUES_SUFFIX) {
+            verify_values(text)
         } else if crate::layout::patched_file(path).is_some() {
             verify_patch(tree, path, text)
         } else {
@@ -179,10 +181,21 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("argoproj.io/v1alpha1", "AppProject") => strict::<argo::AppProject>(&doc),
         ("source.toolkit.fluxcd.io/v1", "GitRepository") => strict::<flux::GitRepository>(&doc),
         ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => strict::<flux::Kustomization>(&doc),
+        ("source.toolkit.fluxcd.io/v1", "HelmRepository") => strict::<flux::HelmRepository>(&doc),
+        ("source.toolkit.fluxcd.io/v1", "OCIRepository") => strict::<flux::OciRepository>(&doc),
+        ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => strict::<flux::HelmRelease>(&doc),
         ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
         _ => bail!("no verifier for apiVersion {api:?}, kind {kind:?}"),
+    }
+}
+
+/// A release's values file, copied as the user wrote it: one mapping.
+pub fn verify_values(text: &str) -> Result<()> {
+    match serde_saphyr::from_str(text).map_err(|e| anyhow!("not valid YAML: {e}"))? {
+        Value::Object(_) => Ok(()),
+        _ => bail!("a values file holds one mapping"),
     }
 }
 
