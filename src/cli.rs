@@ -40,14 +40,26 @@ impl Cli {
     }
 }
 
-/// Runs a parsed command line; errors are printed, and mapped to exit code 1.
+/// Exit code of a check that found the tree stale.
+pub const EXIT_DRIFT: u8 = 1;
+/// Exit code of sources with errors (diagnostics printed).
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code of a run that could not read or write what it needed.
+pub const EXIT_IO: u8 = 3;
+
+/// Runs a parsed command line; errors are printed. Exit codes: 0 done (or
+/// up to date), 1 drift, 2 invalid sources, 3 an I/O failure.
 pub fn run(cli: &Cli, fix_hint: &str) -> ExitCode {
     match execute(cli, fix_hint) {
         Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(false) => ExitCode::from(EXIT_DRIFT),
         Err(e) => {
             eprintln!("{e:#}");
-            ExitCode::FAILURE
+            if e.downcast_ref::<crate::diag::Diagnostics>().is_some() {
+                ExitCode::from(EXIT_INVALID)
+            } else {
+                ExitCode::from(EXIT_IO)
+            }
         }
     }
 }

@@ -32,7 +32,10 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let col = self.text[start..offset].chars().count() + 1;
@@ -133,7 +136,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic at a byte span of a source file.
+    /// A diagnostic at a byte span of a source file. The empty span at the
+    /// file's start (`0..0`) means the file as a whole: no line is shown and
+    /// no field guessed (name it with [`Diagnostic::field`]).
     pub fn at(
         code: &'static str,
         file: &SourceFile,
@@ -141,6 +146,9 @@ impl Diagnostic {
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> Self {
+        if span == (0..0) {
+            return Diagnostic::file(code, &file.path, message, help);
+        }
         let (line, column) = file.line_col(span.start);
         let line_text = file.line_text(line).to_string();
         let (end_line, end_col) = file.line_col(span.end);

@@ -1,9 +1,15 @@
 //! Stage 1, load: read `platform.toml` and `services/*.toml` into the typed
 //! model, keeping every source text for later diagnostics.
 //!
-//! Service files are read in byte order of their names, so the order of the
-//! model never depends on the file system.
+//! Every entry of `services/` and `secrets/` is accounted for: a source file
+//! is read, anything else there (a directory, a link, a file of another
+//! extension, a name that is not UTF-8) is an error, never silently skipped;
+//! hidden entries (a leading `.`: editor swap files, `.gitkeep`) are ignored.
+//! Files are read in byte order of their names, so the model never depends
+//! on the file system's order, and CRLF line endings are read as LF, so the
+//! output is the same on every checkout.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
@@ -37,7 +43,15 @@ pub struct Loaded {
     /// these names may be correct, so the checks do not call it unknown.
     pub unparsed: Vec<String>,
     /// The YAML files of `secrets/`, by file name.
-    pub secret_files: std::collections::BTreeMap<String, SecretFile>,
+    pub secret_files: BTreeMap<String, SecretFile>,
+}
+
+impl Loaded {
+    /// Whether `name` may be a service: a loaded one, or one whose file did
+    /// not parse (its errors are reported; nothing else is said about it).
+    pub fn may_be_service(&self, name: &str) -> bool {
+        self.services.iter().any(|s| s.name == name) || self.unparsed.iter().any(|u| u == name)
+    }
 }
 
 /// Reads and parses every source under `root`. Returns the model of what
@@ -45,59 +59,69 @@ pub struct Loaded {
 /// that did not, so the checks can still run on the rest.
 pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
     let mut diags = Diagnostics::default();
-
     let platform_source = read(root, PLATFORM_FILE, &mut diags);
     let platform = platform_source
         .as_ref()
         .and_then(|s| parse::<PlatformFile>(s, &mut diags));
+    let (services, unparsed) = load_services(root, &mut diags);
+    let secret_files = load_secret_files(root, &mut diags);
+    let loaded = match (platform_source, platform) {
+        (Some(platform_source), Some(platform)) => Some(Loaded {
+            platform_source,
+            platform,
+            services,
+            unparsed,
+            secret_files,
+        }),
+        _ => None,
+    };
+    (loaded, diags)
+}
 
+/// The services, parsed in parallel and merged in name order, and the stems
+/// of the files that did not parse.
+fn load_services(root: &Path, diags: &mut Diagnostics) -> (Vec<LoadedService>, Vec<String>) {
     let mut services = Vec::new();
     let mut unparsed = Vec::new();
-    let dir = root.join(SERVICES_DIR);
-    match fs::read_dir(&dir) {
-        Ok(entries) => {
-            let mut names: Vec<String> = entries
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
-                .collect();
-            names.sort();
-            // Files parse independently: in parallel, merged in name order.
-            let parsed = crate::parallel::map(&names, |name| {
-                let mut d = Diagnostics::default();
-                let rel = format!("{SERVICES_DIR}/{name}");
-                let source = read(root, &rel, &mut d);
-                let file = source
-                    .as_ref()
-                    .and_then(|s| parse::<ServiceFile>(s, &mut d));
-                (source, file, d)
-            });
-            for (name, (source, file, d)) in names.iter().zip(parsed) {
-                diags.0.extend(d.0);
-                let Some(source) = source else { continue };
-                let stem = name.trim_end_matches(".toml").to_string();
-                match file {
-                    Some(file) => {
-                        let name = file.name.as_ref().map_or(stem, |n| n.get_ref().clone());
-                        services.push(LoadedService { source, name, file });
-                    }
-                    None => unparsed.push(stem),
-                }
-            }
-        }
-        Err(e) => diags.push(Diagnostic::file(
+    let Some(names) = source_files(root, SERVICES_DIR, ".toml", diags) else {
+        diags.push(Diagnostic::file(
             "E0002",
             SERVICES_DIR,
-            format!("cannot read the services directory: {e}"),
+            "cannot read the services directory",
             "create services/ with one <name>.toml per service",
-        )),
+        ));
+        return (services, unparsed);
+    };
+    let parsed = crate::parallel::map(&names, |name| {
+        let mut d = Diagnostics::default();
+        let source = read(root, &format!("{SERVICES_DIR}/{name}"), &mut d);
+        let file = source
+            .as_ref()
+            .and_then(|s| parse::<ServiceFile>(s, &mut d));
+        (source, file, d)
+    });
+    for (name, (source, file, d)) in names.iter().zip(parsed) {
+        diags.0.extend(d.0);
+        let stem = name.trim_end_matches(".toml").to_string();
+        match (source, file) {
+            (Some(source), Some(file)) => {
+                let name = file.name.as_ref().map_or(stem, |n| n.get_ref().clone());
+                services.push(LoadedService { source, name, file });
+            }
+            _ => unparsed.push(stem),
+        }
     }
+    (services, unparsed)
+}
 
-    let mut secret_files = std::collections::BTreeMap::new();
-    for name in file_names(&root.join(SECRETS_DIR), ".yaml") {
-        let rel = format!("{SECRETS_DIR}/{name}");
-        let Some(source) = read(root, &rel, &mut diags) else {
+/// The YAML files of `secrets/` (none when the directory does not exist).
+fn load_secret_files(root: &Path, diags: &mut Diagnostics) -> BTreeMap<String, SecretFile> {
+    let mut secret_files = BTreeMap::new();
+    if !root.join(SECRETS_DIR).exists() {
+        return secret_files;
+    }
+    for name in source_files(root, SECRETS_DIR, ".yaml", diags).unwrap_or_default() {
+        let Some(source) = read(root, &format!("{SECRETS_DIR}/{name}"), diags) else {
             continue;
         };
         match serde_saphyr::from_str::<serde_json::Value>(&source.text) {
@@ -112,53 +136,92 @@ pub fn load(root: &Path) -> (Option<Loaded>, Diagnostics) {
                 let message = e.to_string();
                 let first = message.lines().next().unwrap_or("").to_string();
                 diags.push(
-                    Diagnostic::at("E0001", &source, at..at, first, "fix the YAML syntax")
+                    Diagnostic::at("E0001", &source, at..at + 1, first, "fix the YAML syntax")
                         .field(""),
                 );
             }
         }
     }
-
-    let loaded = match (platform_source, platform) {
-        (Some(platform_source), Some(platform)) => Some(Loaded {
-            platform_source,
-            platform,
-            services,
-            unparsed,
-            secret_files,
-        }),
-        _ => None,
-    };
-    (loaded, diags)
+    secret_files
 }
 
-/// Regular files of `dir` ending in `suffix`, in byte order; none when the
-/// directory does not exist.
-fn file_names(dir: &Path, suffix: &str) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(suffix) && !n.starts_with('.'))
-        .collect();
+/// The regular files of `root/dir` ending in `ext`, in byte order; every
+/// other entry but hidden ones is an error. None when the directory cannot
+/// be read.
+fn source_files(root: &Path, dir: &str, ext: &str, diags: &mut Diagnostics) -> Option<Vec<String>> {
+    let entries = fs::read_dir(root.join(dir)).ok()?;
+    let mut names = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        let shown = e.file_name().to_string_lossy().into_owned();
+        let rel = format!("{dir}/{shown}");
+        let Some(name) = e.file_name().to_str().map(str::to_string) else {
+            diags.push(Diagnostic::file(
+                "E0020",
+                &rel,
+                format!("the name of {rel} is not valid UTF-8"),
+                "rename it with a UTF-8 name",
+            ));
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let kind = e.file_type().ok();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let problem = if kind.is_some_and(|t| t.is_symlink()) {
+            Some((
+                format!(
+                    "{rel} is a symbolic link; sources must be regular files in the repository"
+                ),
+                "replace the link with the file itself".to_string(),
+            ))
+        } else if kind.is_some_and(|t| t.is_dir()) {
+            Some((
+                format!("{rel} is a directory; the files of {dir}/ sit directly in it"),
+                format!("move its files up into {dir}/, or remove it"),
+            ))
+        } else if !name.ends_with(ext) && name.to_lowercase().ends_with(ext) {
+            Some((
+                format!("{rel}: the extension must be lower-case `{ext}`"),
+                format!("rename it to {dir}/{stem}{ext}"),
+            ))
+        } else if !name.ends_with(ext) {
+            Some((
+                format!("{rel} is not a `{ext}` file, and {dir}/ holds nothing else"),
+                "move it elsewhere (hidden files, whose name starts with `.`, are ignored)"
+                    .to_string(),
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some((message, help)) => diags.push(Diagnostic::file("E0020", &rel, message, help)),
+            None => names.push(name),
+        }
+    }
     names.sort();
-    names
+    Some(names)
 }
 
 fn read(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<SourceFile> {
     match fs::read(root.join(rel)) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(SourceFile::new(rel.to_string(), text)),
+            Ok(text) => Some(SourceFile::new(rel.to_string(), text.replace("\r\n", "\n"))),
             Err(e) => {
-                diags.push(Diagnostic::file(
-                    "E0002",
-                    rel,
-                    format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-                    "save the file as UTF-8",
-                ));
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).replace("\r\n", "\n");
+                let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).replace("\r\n", "\n");
+                let source = SourceFile::new(rel.to_string(), lossy);
+                diags.push(
+                    Diagnostic::at(
+                        "E0002",
+                        &source,
+                        prefix.len()..prefix.len() + '\u{fffd}'.len_utf8(),
+                        format!("not valid UTF-8 (byte {at})"),
+                        "save the file as UTF-8",
+                    )
+                    .field(""),
+                );
                 None
             }
         },

@@ -45,7 +45,11 @@ fn every_error_fixture_gives_its_diagnostics_and_writes_nothing() {
             }
             Err(e) => format!("{e:#}\n"),
         };
-        assert_eq!(code, std::process::ExitCode::FAILURE, "{name}: exit code");
+        assert_eq!(
+            code,
+            std::process::ExitCode::from(platformc::cli::EXIT_INVALID),
+            "{name}: exit code"
+        );
         assert_eq!(read_tree(&out), before, "{name}: output/ was touched");
         assert!(!err.contains("panicked"), "{name}: {err}");
 

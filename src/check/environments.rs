@@ -121,7 +121,7 @@ fn check_references(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
         }
     }
     for x in &env.exclude {
-        if !cx.services.contains_key(x.get_ref().as_str()) {
+        if !cx.loaded.may_be_service(x.get_ref()) {
             d.push(Diagnostic::at(
                 "E0130",
                 cx.src,
@@ -196,6 +196,9 @@ fn check_placements(
 fn check_overrides(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
     for (name, o) in &env.overrides {
         let Some(svc) = cx.services.get(name.as_str()) else {
+            if cx.loaded.may_be_service(name) {
+                continue;
+            }
             d.push(
                 Diagnostic::at(
                     "E0130",
@@ -211,6 +214,9 @@ fn check_overrides(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
             );
             continue;
         };
+        if let Some(r) = &o.replicas {
+            super::int32(r, cx.src, d);
+        }
         if let Some(r) = &o.replicas
             && svc.file.autoscaling.is_some()
         {

@@ -26,6 +26,7 @@ mod routes;
 mod secret_files;
 mod secrets;
 mod storage;
+mod text;
 mod workload;
 
 pub use policy::looks_secret;
@@ -33,6 +34,7 @@ pub use policy::looks_secret;
 /// Adds the findings about `loaded` to `d`.
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     let (p, src) = (&loaded.platform, &loaded.platform_source);
+    text::check(loaded, d);
     platform::check(src, p, d);
     base::check(src, p, d);
     secrets::check_platform(src, p, d);
@@ -234,6 +236,23 @@ fn port_in_range(port: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
             port.span(),
             format!("port {} is out of range", port.get_ref()),
             "use a port between 1 and 65535",
+        ));
+    }
+}
+
+/// E0022 when a count lands in a 32-bit field of Kubernetes and exceeds it.
+fn int32(value: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
+    if *value.get_ref() > i32::MAX as u32 {
+        d.push(Diagnostic::at(
+            "E0022",
+            file,
+            value.span(),
+            format!(
+                "{} is above {}, the largest value Kubernetes stores in this field",
+                value.get_ref(),
+                i32::MAX
+            ),
+            "use a realistic count",
         ));
     }
 }

@@ -308,7 +308,9 @@ fn lint_config_and_health(
             d,
         );
     }
-    let replicas = f.replicas(platform.defaults.replicas).unwrap_or(1);
+    let replicas = f
+        .replicas(*platform.defaults.replicas.get_ref())
+        .unwrap_or(1);
     if let Some(p) = f.pdb.as_ref().filter(|p| !*p.get_ref())
         && replicas > 1
     {

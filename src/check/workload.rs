@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceCx, check_quantities, list, one_of, port_in_range, require_label};
+use super::{ServiceCx, check_quantities, int32, list, one_of, port_in_range, require_label};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{Check, ServiceFile, WorkloadKind};
 use crate::names::{is_dns_label, is_port_name};
@@ -17,6 +17,9 @@ pub(super) fn check(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
     }
     if let Some(t) = &f.service_type {
         one_of(t, &["ClusterIP", "NodePort", "LoadBalancer"], src, d);
+    }
+    if let Some(r) = &f.replicas {
+        int32(r, src, d);
     }
     if f.kind() == WorkloadKind::DaemonSet
         && let Some(r) = &f.replicas
@@ -130,6 +133,9 @@ fn check_ports(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
         }
         if let Some(proto) = &p.protocol {
             one_of(proto, &["TCP", "UDP", "SCTP"], src, d);
+        }
+        if let Some(h) = &p.host_port {
+            port_in_range(h, src, d);
         }
     }
 }

@@ -107,6 +107,9 @@ impl<'a> Planner<'a> {
         let readme = self.readme();
         self.files.push(readme);
         self.plan_root(dirs);
+        for f in &mut self.files {
+            meta::one_line_header(&mut f.header);
+        }
         Plan { files: self.files }
     }
 
