@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::check_quantities;
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Environment, PlatformFile};
 use crate::names::{is_dns_label, is_hostname};
@@ -109,14 +109,7 @@ fn check_references(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                 cx.src,
                 c.span(),
                 format!("unknown cluster `{}`", c.get_ref()),
-                format!(
-                    "use one of: {}",
-                    cx.cluster_names
-                        .iter()
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                did_you_mean(c.get_ref(), cx.cluster_names.iter().copied(), "use one of"),
             ));
         }
     }
@@ -127,7 +120,11 @@ fn check_references(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                 cx.src,
                 x.span(),
                 format!("unknown service `{}`", x.get_ref()),
-                "exclude a service under services/",
+                did_you_mean(
+                    x.get_ref(),
+                    cx.services.keys().copied(),
+                    "exclude a service under services/",
+                ),
             ));
         }
     }
@@ -208,7 +205,11 @@ fn check_overrides(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                         "environment `{}` overrides unknown service `{name}`",
                         env.name.get_ref()
                     ),
-                    "override a service under services/",
+                    did_you_mean(
+                        name,
+                        cx.services.keys().copied(),
+                        "override a service under services/",
+                    ),
                 )
                 .field(format!("environments.overrides.{name}")),
             );

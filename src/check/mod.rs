@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{Loaded, LoadedService};
 use crate::model::{PlatformFile, ServiceFile, Spanned};
 use crate::names::is_dns_label;
@@ -139,9 +139,10 @@ impl<'a> ServiceCx<'a> {
                     port.get_ref(),
                     self.svc.name
                 ),
-                format!(
-                    "use one of its ports: {}",
-                    list(self.port_names.iter().copied())
+                did_you_mean(
+                    port.get_ref(),
+                    self.port_names.iter().copied(),
+                    "use one of its ports",
                 ),
             ));
         }
@@ -172,16 +173,6 @@ fn check_duplicates(loaded: &Loaded, d: &mut Diagnostics) {
     }
 }
 
-/// Items joined for a help line; `(none)` for no item.
-fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let v: Vec<&str> = items.into_iter().collect();
-    if v.is_empty() {
-        "(none)".to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
 /// E0007 when `value` is not one of `allowed`.
 fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut Diagnostics) {
     if !allowed.contains(&value.get_ref().as_str()) {
@@ -190,7 +181,7 @@ fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut 
             file,
             value.span(),
             format!("`{}` is not an accepted value", value.get_ref()),
-            format!("use one of: {}", allowed.join(", ")),
+            did_you_mean(value.get_ref(), allowed.iter().copied(), "use one of"),
         ));
     }
 }

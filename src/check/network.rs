@@ -3,8 +3,8 @@
 //! egress to the internet.
 
 use super::config::check_env_slot;
-use super::{ServiceCx, list, one_of, port_in_range};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{ServiceCx, one_of, port_in_range};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::model::{Dependency, PlatformFile};
 use crate::names::is_ipv4_cidr;
 
@@ -57,9 +57,10 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
                 src,
                 dep.service.span(),
                 format!("unknown service `{target}`"),
-                format!(
-                    "depend on one of the services under services/: {}",
-                    list(ix.services.keys().copied())
+                did_you_mean(
+                    target,
+                    ix.services.keys().copied(),
+                    "depend on one of the services under services/",
                 ),
             ));
         }
@@ -79,9 +80,10 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
                 "service `{target}` has no port named `{}`",
                 dep.port.get_ref()
             ),
-            format!(
-                "use one of its ports: {}",
-                list(t.file.ports.iter().map(|p| p.name.get_ref().as_str()))
+            did_you_mean(
+                dep.port.get_ref(),
+                t.file.ports.iter().map(|p| p.name.get_ref().as_str()),
+                "use one of its ports",
             ),
         ));
     }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceCx, check_quantities, int32, list, one_of, port_in_range, require_label};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{ServiceCx, check_quantities, int32, one_of, port_in_range, require_label};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::model::{Check, ServiceFile, WorkloadKind};
 use crate::names::{is_dns_label, is_port_name};
 
@@ -70,9 +70,10 @@ fn check_identity(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
             src,
             f.category.span(),
             format!("unknown category `{}`", f.category.get_ref()),
-            format!(
-                "use one of the categories of platform.toml: {}",
-                list(p.categories.iter().map(|c| c.name.get_ref().as_str()))
+            did_you_mean(
+                f.category.get_ref(),
+                p.categories.iter().map(|c| c.name.get_ref().as_str()),
+                "use one of the categories of platform.toml",
             ),
         ));
     }
@@ -87,9 +88,10 @@ fn check_identity(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
             src,
             pc.span(),
             format!("unknown priority class `{}`", pc.get_ref()),
-            format!(
-                "use one of the priority classes of platform.toml: {}",
-                list(p.priority_classes.iter().map(|c| c.name.get_ref().as_str()))
+            did_you_mean(
+                pc.get_ref(),
+                p.priority_classes.iter().map(|c| c.name.get_ref().as_str()),
+                "use one of the priority classes of platform.toml",
             ),
         ));
     }

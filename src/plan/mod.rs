@@ -38,6 +38,11 @@ pub fn plan(loaded: &Loaded) -> Plan {
     Planner::new(loaded).run()
 }
 
+/// The dependency graph of a checked model.
+pub fn graph(loaded: &Loaded) -> crate::ir::Graph {
+    Planner::new(loaded).graph()
+}
+
 /// The platform being planned, its services in output order, and the files
 /// planned so far.
 struct Planner<'a> {

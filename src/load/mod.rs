@@ -19,6 +19,8 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::layout::{PLATFORM_FILE, SECRETS_DIR, SERVICES_DIR};
 use crate::model::{PlatformFile, ServiceFile};
 
+mod errors;
+
 /// A file of `secrets/`, parsed as YAML but not yet checked.
 #[derive(Debug, Clone)]
 pub struct SecretFile {
@@ -100,6 +102,7 @@ fn load_services(root: &Path, diags: &mut Diagnostics) -> (Vec<LoadedService>, V
             .and_then(|s| parse::<ServiceFile>(s, &mut d));
         (source, file, d)
     });
+    let mut unparsed_sources = Vec::new();
     for (name, (source, file, d)) in names.iter().zip(parsed) {
         diags.0.extend(d.0);
         let stem = name.trim_end_matches(".toml").to_string();
@@ -108,9 +111,13 @@ fn load_services(root: &Path, diags: &mut Diagnostics) -> (Vec<LoadedService>, V
                 let name = file.name.as_ref().map_or(stem, |n| n.get_ref().clone());
                 services.push(LoadedService { source, name, file });
             }
-            _ => unparsed.push(stem),
+            (source, _) => {
+                unparsed.push(stem);
+                unparsed_sources.extend(source);
+            }
         }
     }
+    errors::name_the_ports(diags, &unparsed_sources, &services);
     (services, unparsed)
 }
 
@@ -245,32 +252,8 @@ fn parse<T: DeserializeOwned>(source: &SourceFile, diags: &mut Diagnostics) -> O
     match toml::from_str::<T>(&source.text) {
         Ok(v) => Some(v),
         Err(e) => {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim().to_string();
-            let (code, help) = classify(&message);
-            diags.push(Diagnostic::at(code, source, span, message, help));
+            diags.push(errors::parse_error::<T>(source, &e));
             None
         }
-    }
-}
-
-/// Stable codes and advice for the errors serde and the TOML parser report.
-fn classify(message: &str) -> (&'static str, String) {
-    if message.starts_with("unknown field") {
-        (
-            "E0003",
-            "remove the field or fix its spelling; the expected fields are listed above".into(),
-        )
-    } else if message.starts_with("missing field") {
-        ("E0004", "add the field".into())
-    } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        (
-            "E0005",
-            "give the field a value of the expected type".into(),
-        )
-    } else if message.starts_with("unknown variant") {
-        ("E0006", "use one of the listed values".into())
-    } else {
-        ("E0001", "fix the TOML syntax".into())
     }
 }
