@@ -53,8 +53,13 @@ pub const RESERVED_DIRS: &[&str] = &[BASE_DIR, OVERLAYS_DIR, ARGOCD_DIR, FLUX_DI
 pub const KUSTOMIZATION: &str = "kustomization.yaml";
 /// The rendered tree's own documentation.
 pub const README: &str = "README.md";
-/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`).
+/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`):
+/// every generated file and its digest, written last (the commit point).
 pub const CHECKSUMS: &str = "SHA256SUMS";
+/// Present only while a render writes (and after one was interrupted): the
+/// files and digests of the previous render and of the one under way, so
+/// the next render knows what to repair and to remove.
+pub const PENDING: &str = ".platformc-pending";
 
 /// `<category>/<service>`: a service's directory.
 pub fn service_dir(category: &str, service: &str) -> String {

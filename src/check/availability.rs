@@ -14,6 +14,9 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
 }
 
 fn check_autoscaling(svc: &LoadedService, a: &Autoscaling, d: &mut Diagnostics) {
+    for bound in [&a.min, &a.max] {
+        super::int32(bound, &svc.source, d);
+    }
     let (min, max) = (*a.min.get_ref(), *a.max.get_ref());
     let mut problem = |span: std::ops::Range<usize>, message: String, help: &str| {
         d.push(Diagnostic::at("E0133", &svc.source, span, message, help));

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::check_quantities;
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Environment, PlatformFile};
 use crate::names::{is_dns_label, is_hostname};
@@ -109,25 +109,22 @@ fn check_references(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                 cx.src,
                 c.span(),
                 format!("unknown cluster `{}`", c.get_ref()),
-                format!(
-                    "use one of: {}",
-                    cx.cluster_names
-                        .iter()
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                did_you_mean(c.get_ref(), cx.cluster_names.iter().copied(), "use one of"),
             ));
         }
     }
     for x in &env.exclude {
-        if !cx.services.contains_key(x.get_ref().as_str()) {
+        if !cx.loaded.may_be_service(x.get_ref()) {
             d.push(Diagnostic::at(
                 "E0130",
                 cx.src,
                 x.span(),
                 format!("unknown service `{}`", x.get_ref()),
-                "exclude a service under services/",
+                did_you_mean(
+                    x.get_ref(),
+                    cx.services.keys().copied(),
+                    "exclude a service under services/",
+                ),
             ));
         }
     }
@@ -196,6 +193,9 @@ fn check_placements(
 fn check_overrides(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
     for (name, o) in &env.overrides {
         let Some(svc) = cx.services.get(name.as_str()) else {
+            if cx.loaded.may_be_service(name) {
+                continue;
+            }
             d.push(
                 Diagnostic::at(
                     "E0130",
@@ -205,12 +205,19 @@ fn check_overrides(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                         "environment `{}` overrides unknown service `{name}`",
                         env.name.get_ref()
                     ),
-                    "override a service under services/",
+                    did_you_mean(
+                        name,
+                        cx.services.keys().copied(),
+                        "override a service under services/",
+                    ),
                 )
                 .field(format!("environments.overrides.{name}")),
             );
             continue;
         };
+        if let Some(r) = &o.replicas {
+            super::int32(r, cx.src, d);
+        }
         if let Some(r) = &o.replicas
             && svc.file.autoscaling.is_some()
         {

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{Loaded, LoadedRelease, LoadedService};
 use crate::model::{PlatformFile, ServiceFile, Spanned};
 use crate::names::is_dns_label;
@@ -28,6 +28,7 @@ mod routes;
 mod secret_files;
 mod secrets;
 mod storage;
+mod text;
 mod workload;
 
 pub use policy::looks_secret;
@@ -35,6 +36,7 @@ pub use policy::looks_secret;
 /// Adds the findings about `loaded` to `d`.
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     let (p, src) = (&loaded.platform, &loaded.platform_source);
+    text::check(loaded, d);
     platform::check(src, p, d);
     base::check(src, p, d);
     secrets::check_platform(src, p, d);
@@ -147,9 +149,10 @@ impl<'a> ServiceCx<'a> {
                     port.get_ref(),
                     self.svc.name
                 ),
-                format!(
-                    "use one of its ports: {}",
-                    list(self.port_names.iter().copied())
+                did_you_mean(
+                    port.get_ref(),
+                    self.port_names.iter().copied(),
+                    "use one of its ports",
                 ),
             ));
         }
@@ -180,16 +183,6 @@ fn check_duplicates(loaded: &Loaded, d: &mut Diagnostics) {
     }
 }
 
-/// Items joined for a help line; `(none)` for no item.
-fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let v: Vec<&str> = items.into_iter().collect();
-    if v.is_empty() {
-        "(none)".to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
 /// E0007 when `value` is not one of `allowed`.
 fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut Diagnostics) {
     if !allowed.contains(&value.get_ref().as_str()) {
@@ -198,7 +191,7 @@ fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut 
             file,
             value.span(),
             format!("`{}` is not an accepted value", value.get_ref()),
-            format!("use one of: {}", allowed.join(", ")),
+            did_you_mean(value.get_ref(), allowed.iter().copied(), "use one of"),
         ));
     }
 }
@@ -244,6 +237,23 @@ fn port_in_range(port: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
             port.span(),
             format!("port {} is out of range", port.get_ref()),
             "use a port between 1 and 65535",
+        ));
+    }
+}
+
+/// E0022 when a count lands in a 32-bit field of Kubernetes and exceeds it.
+fn int32(value: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
+    if *value.get_ref() > i32::MAX as u32 {
+        d.push(Diagnostic::at(
+            "E0022",
+            file,
+            value.span(),
+            format!(
+                "{} is above {}, the largest value Kubernetes stores in this field",
+                value.get_ref(),
+                i32::MAX
+            ),
+            "use a realistic count",
         ));
     }
 }

@@ -3,8 +3,8 @@
 //! egress to the internet.
 
 use super::config::check_env_slot;
-use super::{ServiceCx, list, one_of, port_in_range};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{ServiceCx, one_of, port_in_range};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{LoadedRelease, LoadedService};
 use crate::model::{Dependency, PlatformFile, WorkloadKind};
 use crate::names::is_ipv4_cidr;
@@ -62,9 +62,10 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
                 src,
                 dep.service.span(),
                 format!("unknown service `{target}`"),
-                format!(
-                    "depend on one of the services under services/ or releases under releases/: {}",
-                    list(ix.services.keys().chain(ix.releases.keys()).copied())
+                did_you_mean(
+                    target,
+                    ix.services.keys().chain(ix.releases.keys()).copied(),
+                    "depend on one of the services under services/ or releases under releases/",
                 ),
             ));
         }
@@ -126,9 +127,12 @@ fn check_release_dependency(
                 "release `{target}` declares no pod port named `{}`",
                 port.get_ref()
             ),
-            format!(
-                "use one of its [pods] ports ({}), or declare the port in releases/{target}.toml",
-                list(ports.iter().copied())
+            did_you_mean(
+                port.get_ref(),
+                ports.iter().copied(),
+                &format!(
+                    "use one of its [pods] ports, or declare the port in releases/{target}.toml"
+                ),
             ),
         ));
     }
@@ -146,7 +150,14 @@ fn check_release_dependency(
 /// The port an edge to a serving service uses: named, and one of its ports.
 fn check_port_of(cx: &ServiceCx<'_>, dep: &Dependency, t: &LoadedService, d: &mut Diagnostics) {
     let target = dep.service.get_ref();
-    let ports = || list(t.file.ports.iter().map(|p| p.name.get_ref().as_str()));
+    let ports = || {
+        t.file
+            .ports
+            .iter()
+            .map(|p| p.name.get_ref().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let Some(port) = &dep.port else {
         d.push(Diagnostic::at(
             "E0108",

@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{list, one_of, port_in_range, require_label};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{one_of, port_in_range, require_label};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::layout::{RELEASES_DIR, VALUES_SUFFIX};
 use crate::load::{Loaded, LoadedRelease};
 use crate::names::{is_dns_label, is_hostname, is_port_name};
@@ -48,9 +48,10 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                 src,
                 f.category.span(),
                 format!("unknown category `{}`", f.category.get_ref()),
-                format!(
-                    "use one of the categories of platform.toml: {}",
-                    list(p.categories.iter().map(|c| c.name.get_ref().as_str()))
+                did_you_mean(
+                    f.category.get_ref(),
+                    p.categories.iter().map(|c| c.name.get_ref().as_str()),
+                    "use one of the categories of platform.toml",
                 ),
             ));
         } else if !p.clusters.is_empty() && !p.clusters.iter().any(|c| c.runs(f.category.get_ref()))
@@ -304,9 +305,10 @@ fn check_dependencies(loaded: &Loaded, d: &mut Diagnostics) {
                     &r.source,
                     dep.span(),
                     message,
-                    format!(
-                        "depend on releases of releases/ without a cycle: {}",
-                        list(by_name.keys().copied())
+                    did_you_mean(
+                        target,
+                        by_name.keys().copied().filter(|n| *n != r.name),
+                        "depend on other releases of releases/, without a cycle",
                     ),
                 ));
             }

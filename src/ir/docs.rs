@@ -1,4 +1,5 @@
-//! The rendered tree's README.
+//! The rendered tree's README, and the dependency graph it draws (which
+//! `platformc graph` prints too).
 
 use serde::Serialize;
 
@@ -15,6 +16,23 @@ pub struct Readme {
     pub waves: Vec<ReadmeWave>,
     pub environments: Vec<ReadmeEnv>,
     pub clusters: Vec<ReadmeCluster>,
+    pub graph: Graph,
+}
+
+/// The services by wave and the edges of the dependency graph.
+#[derive(Debug, Clone, Serialize)]
+pub struct Graph {
+    /// In wave order, each with its services.
+    pub waves: Vec<ReadmeWave>,
+    pub edges: Vec<GraphEdge>,
+}
+
+/// `from` depends on `to`, through its port `port`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GraphEdge {
+    pub from: String,
+    pub to: String,
+    pub port: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

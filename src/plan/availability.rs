@@ -9,7 +9,10 @@ impl ServicePlanner<'_, '_> {
     /// Replicas: the environment's, the service's, its autoscaling minimum,
     /// or the platform default; None for a DaemonSet.
     pub(super) fn replicas(&self) -> Option<u32> {
-        let base = self.svc.file.replicas(self.p.platform.defaults.replicas);
+        let base = self
+            .svc
+            .file
+            .replicas(*self.p.platform.defaults.replicas.get_ref());
         match self.env_override().and_then(|o| o.replicas.as_ref()) {
             Some(r) => base.map(|_| *r.get_ref()),
             None => base,

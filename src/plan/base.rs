@@ -114,7 +114,7 @@ impl Planner<'_> {
     /// The component that keeps `revision_history_limit` old revisions of
     /// every workload, whatever a manifest says (seed 000 §3.5).
     fn plan_defaults_component(&mut self) {
-        let limit = self.platform.defaults.revision_history_limit;
+        let limit = *self.platform.defaults.revision_history_limit.get_ref();
         let header = self.header(
             "COMPONENT: deployment-defaults".into(),
             format!("Keeps {limit} old revisions of every workload, whatever a manifest says"),

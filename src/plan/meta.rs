@@ -12,6 +12,28 @@ pub const WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 /// Prefix of the annotations carrying a service's stated exceptions.
 pub const EXCEPTION_ANNOTATION: &str = "exceptions.platformc.dev/";
 
+/// Every field and note of a header on one line: a header is a comment
+/// block, so a line break in a source text (an owner, a purpose) must not
+/// end the comment.
+pub(super) fn one_line_header(h: &mut Header) {
+    for field in [
+        &mut h.title,
+        &mut h.purpose,
+        &mut h.depends_on,
+        &mut h.wave,
+        &mut h.owner,
+        &mut h.source,
+    ] {
+        *field = one_line(field);
+    }
+    if let Some(e) = &mut h.exposes {
+        *e = one_line(e);
+    }
+    for n in &mut h.notes {
+        *n = one_line(n);
+    }
+}
+
 impl Planner<'_> {
     pub(super) fn header(
         &self,

@@ -41,6 +41,11 @@ pub fn plan(loaded: &Loaded) -> Plan {
     Planner::new(loaded).run()
 }
 
+/// The dependency graph of a checked model.
+pub fn graph(loaded: &Loaded) -> crate::ir::Graph {
+    Planner::new(loaded).graph()
+}
+
 /// The platform being planned, its services in output order, and the files
 /// planned so far.
 struct Planner<'a> {
@@ -117,6 +122,9 @@ impl<'a> Planner<'a> {
         let readme = self.readme();
         self.files.push(readme);
         self.plan_root(dirs);
+        for f in &mut self.files {
+            meta::one_line_header(&mut f.header);
+        }
         Plan { files: self.files }
     }
 

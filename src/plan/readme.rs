@@ -2,7 +2,9 @@
 //! and how each engine deploys it.
 
 use super::Planner;
-use crate::ir::{PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeWave, Resource};
+use crate::ir::{
+    Graph, GraphEdge, PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeWave, Resource,
+};
 use crate::layout::{OUTPUT_DIR, README};
 
 impl Planner<'_> {
@@ -29,8 +31,31 @@ impl Planner<'_> {
                 waves: self.readme_waves(),
                 environments: self.readme_environments(),
                 clusters: self.readme_clusters(&revision),
+                graph: self.graph(),
                 revision,
             }),
+        }
+    }
+
+    /// The dependency graph: services by wave, and every edge.
+    pub(super) fn graph(&self) -> Graph {
+        let edges = self
+            .services
+            .iter()
+            .flat_map(|s| {
+                s.file.depends_on.iter().map(|d| GraphEdge {
+                    from: s.name.clone(),
+                    to: d.service.get_ref().clone(),
+                    port: d
+                        .port
+                        .as_ref()
+                        .map_or_else(|| "completes first".to_string(), |p| p.get_ref().clone()),
+                })
+            })
+            .collect();
+        Graph {
+            waves: self.readme_waves(),
+            edges,
         }
     }
 

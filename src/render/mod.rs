@@ -34,6 +34,9 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "base/priorityclass.yaml.j2",
     "base/serviceaccount.yaml.j2",
     "config/configmap.yaml.j2",
+    "docs/_graph.j2",
+    "docs/graph.dot.j2",
+    "docs/graph.mmd.j2",
     "docs/readme.md.j2",
     "environments/_podpatch.j2",
     "environments/patch.yaml.j2",
@@ -117,6 +120,20 @@ pub fn block(value: String, indent: usize) -> Result<String, Error> {
 /// mappings and sequences as blocks at `indent` spaces.
 pub fn tree(value: Value, indent: usize) -> Result<String, Error> {
     Ok(yaml::tree(&json(&value, "yaml_tree")?, indent))
+}
+
+/// The dependency graph as a Mermaid flowchart or a Graphviz digraph.
+pub fn graph(graph: &crate::ir::Graph, dot: bool) -> Result<String> {
+    let env = environment()?;
+    let name = if dot {
+        "docs/graph.dot.j2"
+    } else {
+        "docs/graph.mmd.j2"
+    };
+    let text = env
+        .get_template(name)?
+        .render(minijinja::context! { r => Value::from_serialize(graph) })?;
+    Ok(format!("{}\n", text.trim_end()))
 }
 
 /// Renders every planned file, spread over the machine's cores; each planned

@@ -7,7 +7,13 @@
 use std::fmt;
 use std::ops::Range;
 
+use anstyle::{AnsiColor, Style};
 use toml::de::{DeTable, DeValue};
+
+pub mod codes;
+mod suggest;
+
+pub use suggest::{did_you_mean, suggest};
 
 /// One source file, kept for the whole run so any stage can point into it.
 #[derive(Debug, Clone)]
@@ -32,7 +38,10 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let col = self.text[start..offset].chars().count() + 1;
@@ -133,7 +142,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic at a byte span of a source file.
+    /// A diagnostic at a byte span of a source file. The empty span at the
+    /// file's start (`0..0`) means the file as a whole: no line is shown and
+    /// no field guessed (name it with [`Diagnostic::field`]).
     pub fn at(
         code: &'static str,
         file: &SourceFile,
@@ -141,6 +152,9 @@ impl Diagnostic {
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> Self {
+        if span == (0..0) {
+            return Diagnostic::file(code, &file.path, message, help);
+        }
         let (line, column) = file.line_col(span.start);
         let line_text = file.line_text(line).to_string();
         let (end_line, end_col) = file.line_col(span.end);
@@ -187,26 +201,68 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error[{}]: {}", self.code, self.message)?;
-        writeln!(f, "  --> {}:{}:{}", self.file, self.line, self.column)?;
+/// The styles a diagnostic is written with: none for files and tests,
+/// rustc's for a terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Palette {
+    pub error: Style,
+    pub message: Style,
+    pub gutter: Style,
+    pub caret: Style,
+    pub label: Style,
+}
+
+impl Palette {
+    /// Red errors and carets, blue gutters, bold messages and labels.
+    pub fn colored() -> Palette {
+        let red = Style::new()
+            .fg_color(Some(AnsiColor::BrightRed.into()))
+            .bold();
+        let blue = Style::new()
+            .fg_color(Some(AnsiColor::BrightBlue.into()))
+            .bold();
+        Palette {
+            error: red,
+            message: Style::new().bold(),
+            gutter: blue,
+            caret: red,
+            label: Style::new().bold(),
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Writes the diagnostic in rustc's layout with the palette's styles.
+    pub fn write(&self, f: &mut dyn fmt::Write, p: &Palette) -> fmt::Result {
+        let (e, m, g, c, l) = (p.error, p.message, p.gutter, p.caret, p.label);
+        writeln!(f, "{e}error[{}]{e:#}{m}: {}{m:#}", self.code, self.message)?;
+        writeln!(
+            f,
+            "  {g}-->{g:#} {}:{}:{}",
+            self.file, self.line, self.column
+        )?;
         if let Some((text, column, width)) = &self.snippet {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{number} | {text}")?;
+            writeln!(f, "{g}{pad} |{g:#}")?;
+            writeln!(f, "{g}{number} |{g:#} {text}")?;
             writeln!(
                 f,
-                "{pad} | {}{}",
+                "{g}{pad} |{g:#} {}{c}{}{c:#}",
                 " ".repeat(column - 1),
                 "^".repeat(*width)
             )?;
         }
         if !self.field.is_empty() {
-            writeln!(f, "  = field: {}", self.field)?;
+            writeln!(f, "  {g}={g:#} {l}field{l:#}: {}", self.field)?;
         }
-        write!(f, "  = help: {}", self.help)
+        write!(f, "  {g}={g:#} {l}help{l:#}: {}", self.help)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, &Palette::default())
     }
 }
 
@@ -237,10 +293,12 @@ impl Diagnostics {
     }
 }
 
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Diagnostics {
+    /// Every diagnostic and the count, with the palette's styles.
+    pub fn write(&self, f: &mut dyn fmt::Write, p: &Palette) -> fmt::Result {
         for d in &self.0 {
-            writeln!(f, "{d}\n")?;
+            d.write(f, p)?;
+            writeln!(f, "\n")?;
         }
         let n = self.0.len();
         write!(
@@ -248,6 +306,12 @@ impl fmt::Display for Diagnostics {
             "{n} error{} in the sources; nothing was written",
             if n == 1 { "" } else { "s" }
         )
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, &Palette::default())
     }
 }
 
