@@ -38,6 +38,8 @@ pub const BASE_DIR: &str = "base";
 pub const BASE_CLUSTER_DIR: &str = "base/cluster";
 /// Namespaced resources of the base, applied in every namespace.
 pub const BASE_NAMESPACE_DIR: &str = "base/namespace";
+/// The alert rules of the platform's services, once per cluster.
+pub const BASE_MONITORING_DIR: &str = "base/monitoring";
 /// The Kustomize component every service includes (000 §3.5).
 pub const DEFAULTS_COMPONENT: &str = "base/common/deployment-defaults";
 /// One overlay directory per environment.

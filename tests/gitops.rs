@@ -225,6 +225,11 @@ fn orbit_renders_with_flux_too() {
                 .map(|d| format!("{env}-{}", d.service.get_ref()))
                 .collect();
             want.insert(format!("{env}-base"));
+            // A service with a monitor waits for the release installing the
+            // monitoring CRDs.
+            if svc.file.ports.iter().any(|p| p.serves_metrics()) {
+                want.insert("kube-prometheus-stack".into());
+            }
             assert_eq!(deps, want, "{env}-{}", svc.name);
         }
     }

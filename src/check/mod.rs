@@ -21,6 +21,7 @@ mod environments;
 mod gitops;
 mod jobs;
 mod network;
+mod observability;
 mod platform;
 mod policy;
 mod releases;
@@ -41,6 +42,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     base::check(src, p, d);
     secrets::check_platform(src, p, d);
     network::check_platform(src, p, d);
+    observability::check_platform(src, p, d);
     storage::check_platform(src, p, d);
     let index = Index::new(loaded);
     policy::check_platform(&index, src, d);
@@ -68,6 +70,7 @@ fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
     config::check_files(&cx, d);
     storage::check_service(&cx, d);
     network::check_service(&mut cx, d);
+    observability::check_service(&cx, d);
     routes::check(&mut cx, d);
 }
 

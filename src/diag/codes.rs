@@ -275,6 +275,16 @@ pub const CODES: &[Code] = &[
         title: "a release nothing would install",
         explanation: "A release is installed by a GitOps engine (Argo CD through an Application with a Helm source, Flux through a HelmRelease), on the clusters that run its category. Without [gitops], or on a category no cluster runs, it would never be installed.\n\nAdd [gitops] engines, or give the category to a cluster.",
     },
+    Code {
+        id: "E0181",
+        title: "metrics or alerts that nothing would scrape or evaluate",
+        explanation: "A service's [metrics] settings apply to its metrics ports (`metrics = true`, or a port named *metrics), and its [metrics] and [[alerts]] need the platform's [monitoring] (the engine, and the namespace of the rules).\n\n    [[ports]]\n    name = \"http-metrics\"\n    port = 9090\n\nDeclare the metrics port, or add [monitoring] to platform.toml.",
+    },
+    Code {
+        id: "E0182",
+        title: "a metrics or alert setting that is not valid",
+        explanation: "Durations are written as Prometheus reads them (`30s`, `5m`, `1h30m`); a metrics path starts with `/`; an alert name has letters, digits and `_`, once per service; an alert has an expression; its severity is critical, warning or info.\n\nFix the value shown.",
+    },
 ];
 
 /// The title and explanation of `id` (case-insensitive), lints included.

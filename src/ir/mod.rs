@@ -15,6 +15,7 @@ mod environments;
 mod gitops;
 mod jobs;
 mod network;
+mod observability;
 mod policy;
 mod releases;
 mod routes;
@@ -30,6 +31,7 @@ pub use environments::*;
 pub use gitops::*;
 pub use jobs::*;
 pub use network::*;
+pub use observability::*;
 pub use policy::*;
 pub use releases::*;
 pub use routes::*;
@@ -98,6 +100,8 @@ pub enum Resource {
     HelmRepository(HelmRepository),
     OciRepository(OciRepository),
     HelmRelease(Box<HelmRelease>),
+    Monitor(Monitor),
+    RuleSet(RuleSet),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
     Verbatim(Verbatim),

@@ -19,6 +19,7 @@ mod environments;
 mod gitops;
 mod jobs;
 mod network;
+mod observability;
 mod platform;
 pub mod policy;
 mod releases;
@@ -34,6 +35,7 @@ pub use environments::*;
 pub use gitops::*;
 pub use jobs::*;
 pub use network::*;
+pub use observability::*;
 pub use platform::*;
 pub use policy::{Exception, Kyverno, ScannerException};
 pub use releases::*;
@@ -60,6 +62,8 @@ pub struct PlatformFile {
     pub network: Option<Network>,
     /// Kyverno policies that enforce in the cluster what the compiler checks.
     pub kyverno: Option<Kyverno>,
+    /// Monitors of the services' metrics ports and their alert rules.
+    pub monitoring: Option<Monitoring>,
     /// Checks of a manifest scanner (checkov `CKV_K8S_*`) the platform
     /// deliberately does not follow, each with the reason; written onto every
     /// workload as `checkov.io/skip` annotations.
@@ -136,6 +140,11 @@ pub struct ServiceFile {
     /// How a Job or CronJob runs: schedule, concurrency, history, retries,
     /// deadline.
     pub job: Option<JobSettings>,
+    /// How its metrics ports (`metrics = true`) are scraped.
+    pub metrics: Option<Metrics>,
+    /// Alert rules of its own, beside the platform's.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
     /// Horizontal autoscaling (an HPA); `replicas` defaults to its minimum.
     pub autoscaling: Option<Autoscaling>,
     /// Destinations outside the cluster the service calls (egress to the

@@ -22,7 +22,8 @@ use crate::ir::{
     Meta, PlannedFile, Resource, SyncPolicy,
 };
 use crate::layout::{
-    ARGOCD_DIR, BASE_CLUSTER_DIR, KUSTOMIZATION, argocd_env_dir, argocd_root_dir, overlay_dir,
+    ARGOCD_DIR, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
+    argocd_root_dir, overlay_dir,
 };
 use crate::model::{Environment, GitOps};
 
@@ -150,9 +151,13 @@ impl<'a> Planner<'a> {
     ) {
         let mut root_resources = vec![self.plan_app_project(g, envs)];
         root_resources.extend(self.plan_cluster_base_apps(g));
-        let (release_apps, last_release_wave) = self.plan_release_apps(g);
+        let (release_apps, mut last) = self.plan_release_apps(g);
         root_resources.extend(release_apps);
-        root_resources.push(self.plan_environments_appset(g, last_release_wave + 1));
+        if self.platform.monitoring.is_some() {
+            last += 1;
+            root_resources.extend(self.plan_monitoring_apps(g, last));
+        }
+        root_resources.push(self.plan_environments_appset(g, last + 1));
         let header = self.argocd_header(
             "KUSTOMIZATION: argocd root".into(),
             "What the root Application syncs".into(),
@@ -189,6 +194,11 @@ impl<'a> Planner<'a> {
         for (env, _) in envs {
             for c in self.platform.env_clusters(env) {
                 destinations.push((c.server.clone(), env.namespace.get_ref().clone()));
+            }
+        }
+        if let Some(m) = &self.platform.monitoring {
+            for c in &self.platform.clusters {
+                destinations.push((c.server.clone(), m.rules_namespace.get_ref().clone()));
             }
         }
         destinations.sort();
@@ -262,6 +272,42 @@ impl<'a> Planner<'a> {
                 ),
                 "the AppProject (wave -1)",
                 "0",
+            );
+            self.files.push(PlannedFile {
+                path: format!("{}/{file}", argocd_root_dir()),
+                header,
+                resource: Resource::Application(app),
+            });
+            files.push(file);
+        }
+        files
+    }
+
+    /// Each cluster's alert rules (`base/monitoring`), once the releases,
+    /// which may install the monitoring CRDs, are Healthy.
+    fn plan_monitoring_apps(&mut self, g: &GitOps, wave: i32) -> Vec<String> {
+        let part_of = self.part_of().to_string();
+        let Some(m) = self.platform.monitoring.as_ref() else {
+            return vec![];
+        };
+        let ns = m.rules_namespace.get_ref().clone();
+        let mut files = Vec::new();
+        for c in &self.platform.clusters {
+            let cname = c.name.get_ref();
+            let name = format!("{part_of}-monitoring-{cname}");
+            let file = format!("application-monitoring-{cname}.yaml");
+            let app = self.application(
+                g,
+                name.clone(),
+                Some(wave),
+                (format!("{}/{BASE_MONITORING_DIR}", g.path), &c.server, &ns),
+                vec![],
+            );
+            let header = self.argocd_header(
+                format!("APPLICATION: {name}"),
+                format!("Alert rules of the platform's services on cluster {cname}"),
+                "the releases (earlier waves), which install the monitoring CRDs",
+                &wave.to_string(),
             );
             self.files.push(PlannedFile {
                 path: format!("{}/{file}", argocd_root_dir()),

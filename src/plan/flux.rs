@@ -10,7 +10,9 @@ use super::environments::Placement;
 use crate::ir::{
     FluxKustomization, FluxPolicy, GitRepository, Kustomization, Meta, PlannedFile, Resource,
 };
-use crate::layout::{BASE_CLUSTER_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir};
+use crate::layout::{
+    BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir,
+};
 use crate::model::{Cluster, Environment, GitOps, WorkloadKind};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
@@ -136,6 +138,19 @@ impl<'a> Planner<'a> {
                 source: r.source.path.clone(),
             });
         }
+        if self.platform.monitoring.is_some() {
+            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            depends_on.extend(self.monitoring_providers_on(cluster));
+            units.push(Unit {
+                name: "monitoring".into(),
+                force: false,
+                path: BASE_MONITORING_DIR.into(),
+                depends_on,
+                purpose: "Alert rules of the platform's services".into(),
+                notes: vec![],
+                source: "platform.toml [monitoring]".into(),
+            });
+        }
         for (env, placements) in envs {
             let on_cluster: Vec<&Placement<'_>> = placements
                 .iter()
@@ -178,6 +193,10 @@ impl<'a> Planner<'a> {
         let env_name = env.name.get_ref();
         let svc = p.service;
         let mut depends_on = vec![base.to_string()];
+        // Its monitor needs the CRDs a release of the cluster may install.
+        if svc.file.ports.iter().any(|p| p.serves_metrics()) {
+            depends_on.extend(self.monitoring_providers_on(cluster));
+        }
         let mut notes = Vec::new();
         for d in &svc.file.depends_on {
             let target = d.service.get_ref();
@@ -214,6 +233,17 @@ impl<'a> Planner<'a> {
             notes,
             source: svc.source.path.clone(),
         }
+    }
+
+    /// The releases of `cluster` that install the monitoring CRDs.
+    fn monitoring_providers_on(&self, cluster: &Cluster) -> Vec<String> {
+        let on = self.releases_on(cluster);
+        self.monitoring_group()
+            .map(|g| self.providers_of(g))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| on.iter().any(|r| &r.name == p))
+            .collect()
     }
 
     /// The cluster of an environment a placed service runs on.

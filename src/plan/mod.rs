@@ -27,6 +27,7 @@ mod flux;
 mod jobs;
 mod meta;
 mod network;
+mod observability;
 mod policy;
 mod readme;
 mod releases;
@@ -103,6 +104,7 @@ impl<'a> Planner<'a> {
         self.plan_base();
         let mut dirs = vec![BASE_DIR.to_string()];
         dirs.extend(self.plan_releases());
+        dirs.extend(self.plan_monitoring());
         for svc in self.services.clone() {
             dirs.push(self.plan_service(svc));
         }

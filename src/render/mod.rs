@@ -51,6 +51,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "jobs/job.yaml.j2",
     "kustomization.yaml.j2",
     "network/networkpolicy.yaml.j2",
+    "observability/monitor.yaml.j2",
+    "observability/rules.yaml.j2",
     "policy/clusterpolicy.yaml.j2",
     "policy/policyexception.yaml.j2",
     "releases/helmrelease.yaml.j2",
@@ -189,6 +191,8 @@ pub fn template(resource: &Resource) -> &'static str {
         Resource::HelmRepository(_) => "releases/helmrepository.yaml.j2",
         Resource::OciRepository(_) => "releases/ocirepository.yaml.j2",
         Resource::HelmRelease(_) => "releases/helmrelease.yaml.j2",
+        Resource::Monitor(_) => "observability/monitor.yaml.j2",
+        Resource::RuleSet(_) => "observability/rules.yaml.j2",
         Resource::Verbatim(_) => "",
     }
 }

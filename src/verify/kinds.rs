@@ -679,3 +679,69 @@ pub(super) mod flux {
         name: String,
     }
 }
+
+/// The monitoring kinds platformc emits (Prometheus Operator and
+/// VictoriaMetrics share their shape), and nothing else.
+pub(super) mod monitoring {
+    use serde::Deserialize;
+
+    use super::{NamespaceSelector, ObjectMeta};
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Monitor {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: MonitorSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct MonitorSpec {
+        selector: NamespaceSelector,
+        endpoints: Option<Vec<Endpoint>>,
+        pod_metrics_endpoints: Option<Vec<Endpoint>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Endpoint {
+        port: String,
+        path: String,
+        interval: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Rules {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: RulesSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RulesSpec {
+        groups: Vec<Group>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Group {
+        name: String,
+        rules: Vec<Rule>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Rule {
+        alert: String,
+        expr: String,
+        #[serde(rename = "for")]
+        for_: Option<String>,
+        labels: std::collections::BTreeMap<String, String>,
+        annotations: std::collections::BTreeMap<String, String>,
+    }
+}

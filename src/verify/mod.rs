@@ -184,6 +184,12 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("source.toolkit.fluxcd.io/v1", "HelmRepository") => strict::<flux::HelmRepository>(&doc),
         ("source.toolkit.fluxcd.io/v1", "OCIRepository") => strict::<flux::OciRepository>(&doc),
         ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => strict::<flux::HelmRelease>(&doc),
+        ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
+        | ("operator.victoriametrics.com/v1beta1", "VMServiceScrape" | "VMPodScrape") => {
+            strict::<monitoring::Monitor>(&doc)
+        }
+        ("monitoring.coreos.com/v1", "PrometheusRule")
+        | ("operator.victoriametrics.com/v1beta1", "VMRule") => strict::<monitoring::Rules>(&doc),
         ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
