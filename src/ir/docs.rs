@@ -17,6 +17,19 @@ pub struct Readme {
     pub environments: Vec<ReadmeEnv>,
     pub clusters: Vec<ReadmeCluster>,
     pub graph: Graph,
+    /// The operators and CRDs the tree needs, in install order.
+    pub prerequisites: Vec<Prerequisite>,
+}
+
+/// An API group the tree uses, and who serves and installs it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prerequisite {
+    pub group: String,
+    /// The kinds of it the tree renders (none: only the platform's release
+    /// uses it, through its chart).
+    pub kinds: Vec<String>,
+    pub operator: String,
+    pub installed_by: String,
 }
 
 /// The services by wave and the edges of the dependency graph.

@@ -29,6 +29,7 @@ mod meta;
 mod network;
 mod observability;
 mod policy;
+mod prerequisites;
 mod readme;
 mod releases;
 mod routes;

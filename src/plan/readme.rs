@@ -32,6 +32,7 @@ impl Planner<'_> {
                 environments: self.readme_environments(),
                 clusters: self.readme_clusters(&revision),
                 graph: self.graph(),
+                prerequisites: self.prerequisites(),
                 revision,
             }),
         }
