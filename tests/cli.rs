@@ -150,3 +150,32 @@ fn a_new_service_renders_and_passes_check() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn switching_engines_says_what_to_do_before_merging() {
+    let root = tempfile::tempdir().unwrap();
+    for f in ["platform.toml"] {
+        fs::copy(repo_root().join(f), root.path().join(f)).unwrap();
+    }
+    for dir in ["services", "releases"] {
+        if repo_root().join(dir).exists() {
+            copy_dir(&repo_root().join(dir), &root.path().join(dir));
+        }
+    }
+    assert!(platformc(root.path(), &["render"]).status.success());
+    let p = root.path().join("platform.toml");
+    let text = fs::read_to_string(&p).unwrap();
+    fs::write(
+        &p,
+        text.replace("engines = [\"argocd\"]", "engines = [\"flux\"]"),
+    )
+    .unwrap();
+    let o = platformc(root.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Argo CD no longer deploys this platform")
+            && stderr(&o).contains("Switching engines"),
+        "{}",
+        stderr(&o)
+    );
+}

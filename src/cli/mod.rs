@@ -131,6 +131,17 @@ fn execute(cli: &Cli, p: &Printer, fix_hint: &str) -> Result<Outcome> {
             let tree = p.compile(&root)?;
             let report = crate::output::write(&out, &tree)?;
             p.written(&shown, &report);
+            for (dir, engine) in [
+                (crate::layout::ARGOCD_DIR, "Argo CD"),
+                (crate::layout::FLUX_DIR, "Flux"),
+            ] {
+                let prefix = format!("{dir}/");
+                let removed = report.removed.iter().filter(|f| f.starts_with(&prefix));
+                let gone = !tree.keys().any(|f| f.starts_with(&prefix));
+                if let (n @ 1.., true) = (removed.count(), gone) {
+                    p.engine_removed(engine, &shown, dir, n);
+                }
+            }
             Ok(Outcome::Done)
         }
         Command::Check => {

@@ -122,6 +122,15 @@ impl Printer {
         );
     }
 
+    /// An engine's whole directory went away: the cluster still runs what
+    /// it deployed, and must be handed over before the change is merged.
+    pub fn engine_removed(&self, engine: &str, out: &str, dir: &str, files: usize) {
+        eprintln!(
+            "{}: {engine} no longer deploys this platform: its {files} files under {out}/{dir}/ were removed. Before merging, detach what it deployed so nothing is pruned: see \"Switching engines\" in {out}/README.md",
+            warning()
+        );
+    }
+
     pub fn up_to_date(&self, out: &str, files: usize) {
         if !self.quiet {
             println!("{out}/ is up to date ({files} files)");

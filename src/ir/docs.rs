@@ -7,6 +7,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Readme {
     pub platform: String,
+    /// The git repository the tree is committed to.
+    pub repository: String,
     pub path: String,
     pub revision: String,
     pub argocd: bool,
@@ -19,6 +21,25 @@ pub struct Readme {
     pub graph: Graph,
     /// The operators and CRDs the tree needs, in install order.
     pub prerequisites: Vec<Prerequisite>,
+    /// The secret backend (`external-secrets`, `sealed-secrets`, `sops`),
+    /// and where the secret files of the sealed and sops backends live.
+    pub secret_backend: String,
+    pub secrets_dir: String,
+    /// Every Secret a service reads, and its keys.
+    pub secrets: Vec<ReadmeSecret>,
+    /// The name of the Flux secret holding the age key, with SOPS.
+    pub sops_secret: Option<String>,
+}
+
+/// A service's Secret and its keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadmeSecret {
+    pub service: String,
+    pub secret: String,
+    pub namespace: String,
+    /// Each key of the Secret, with the store's key it comes from
+    /// (external-secrets), or the file that holds it sealed or encrypted.
+    pub keys: Vec<(String, String)>,
 }
 
 /// An API group the tree uses, and who serves and installs it.

@@ -25,6 +25,10 @@ pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
     retry_interval: "2m",
 };
 
+/// The Secret in Flux's namespace holding the age key SOPS files are
+/// decrypted with.
+const SOPS_KEY_SECRET: &str = "sops-age";
+
 /// The Flux Kustomization of the cluster's platform base.
 const PLATFORM_UNIT: &str = "platform";
 
@@ -266,11 +270,7 @@ impl<'a> Planner<'a> {
             unit.source,
         );
         header.notes.extend(unit.notes);
-        let sops = self
-            .platform
-            .secrets
-            .as_ref()
-            .is_some_and(|s| s.backend.get_ref() == "sops");
+        let sops_secret = self.sops_secret();
         self.files.push(PlannedFile {
             path: format!("{}/{file}", flux_cluster_dir(cluster.name.get_ref())),
             header,
@@ -285,12 +285,23 @@ impl<'a> Planner<'a> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
-                sops_secret: sops.then(|| "sops-age".to_string()),
+                sops_secret,
                 force: unit.force,
                 policy: FLUX_POLICY,
             }),
         });
         file
+    }
+
+    /// The Secret of Flux's namespace holding the age key that decrypts the
+    /// SOPS files, when the platform uses them with Flux.
+    pub(super) fn sops_secret(&self) -> Option<String> {
+        let sops = self
+            .platform
+            .secrets
+            .as_ref()
+            .is_some_and(|s| s.backend.get_ref() == "sops");
+        (sops && self.engine("flux")).then(|| SOPS_KEY_SECRET.to_string())
     }
 
     fn flux_meta(&self, name: &str, namespace: &str) -> Meta {

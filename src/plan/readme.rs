@@ -3,9 +3,10 @@
 
 use super::Planner;
 use crate::ir::{
-    Graph, GraphEdge, PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeWave, Resource,
+    Graph, GraphEdge, PlannedFile, Readme, ReadmeCluster, ReadmeEnv, ReadmeSecret, ReadmeWave,
+    Resource,
 };
-use crate::layout::{OUTPUT_DIR, README};
+use crate::layout::{OUTPUT_DIR, README, SECRETS_DIR, secret_file};
 
 impl Planner<'_> {
     pub(super) fn readme(&self) -> PlannedFile {
@@ -23,6 +24,7 @@ impl Planner<'_> {
             ),
             resource: Resource::Readme(Readme {
                 platform: self.part_of().to_string(),
+                repository: p.platform.repository.clone(),
                 path: g.map_or_else(|| OUTPUT_DIR.into(), |g| g.path.clone()),
                 argocd: self.engine("argocd"),
                 argocd_namespace: g.map_or_else(String::new, |g| g.argocd_namespace.clone()),
@@ -33,9 +35,75 @@ impl Planner<'_> {
                 clusters: self.readme_clusters(&revision),
                 graph: self.graph(),
                 prerequisites: self.prerequisites(),
+                secret_backend: p
+                    .secrets
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.backend.get_ref().clone()),
+                secrets_dir: SECRETS_DIR.into(),
+                secrets: self.readme_secrets(),
+                sops_secret: self.sops_secret(),
                 revision,
             }),
         }
+    }
+
+    /// Every service's Secret and where each key comes from.
+    fn readme_secrets(&self) -> Vec<ReadmeSecret> {
+        let Some(store) = self.platform.secrets.as_ref() else {
+            return vec![];
+        };
+        let backend = store.backend.get_ref();
+        let pull = store
+            .external()
+            .zip(self.platform.images.pull_secret.as_ref())
+            .map(|(ext, ps)| ReadmeSecret {
+                service: "(image pulls)".into(),
+                secret: ps.name.get_ref().clone(),
+                namespace: self.platform.platform.namespace.get_ref().clone(),
+                keys: vec![
+                    (
+                        "username".into(),
+                        format!("{}{}", ext.prefix, ps.username_key),
+                    ),
+                    ("token".into(), format!("{}{}", ext.prefix, ps.token_key)),
+                ],
+            });
+        let services = self
+            .services
+            .iter()
+            .filter(|s| !s.file.secrets.is_empty())
+            .map(|s| {
+                let file = secret_file(backend, &s.name)
+                    .map(|f| format!("{SECRETS_DIR}/{f}"))
+                    .unwrap_or_default();
+                let keys = s
+                    .file
+                    .secrets
+                    .iter()
+                    .map(|k| {
+                        let key = k.get_ref().clone();
+                        let from = match store.external() {
+                            Some(ext) => {
+                                let remote = s
+                                    .file
+                                    .secret_sources
+                                    .get(&key)
+                                    .map_or(key.as_str(), |r| r.get_ref().as_str());
+                                format!("{}{remote}", ext.prefix)
+                            }
+                            None => file.clone(),
+                        };
+                        (key, from)
+                    })
+                    .collect();
+                ReadmeSecret {
+                    service: s.name.clone(),
+                    secret: format!("{}-secrets", s.name),
+                    namespace: super::namespace_of(self.platform, s),
+                    keys,
+                }
+            });
+        pull.into_iter().chain(services).collect()
     }
 
     /// The dependency graph: services by wave, and every edge.
