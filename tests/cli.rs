@@ -154,9 +154,11 @@ fn a_new_service_renders_and_passes_check() {
 #[test]
 fn switching_engines_says_what_to_do_before_merging() {
     let root = tempfile::tempdir().unwrap();
-    for f in ["platform.toml"] {
-        fs::copy(repo_root().join(f), root.path().join(f)).unwrap();
-    }
+    fs::copy(
+        repo_root().join("platform.toml"),
+        root.path().join("platform.toml"),
+    )
+    .unwrap();
     for dir in ["services", "releases"] {
         if repo_root().join(dir).exists() {
             copy_dir(&repo_root().join(dir), &root.path().join(dir));
