@@ -12,6 +12,11 @@ use crate::model::WorkloadKind;
 pub const PLATFORM_FILE: &str = "platform.toml";
 /// One `<name>.toml` per service.
 pub const SERVICES_DIR: &str = "services";
+/// One `<name>.toml` per Helm release, and its `<x>.values.yaml` files.
+pub const RELEASES_DIR: &str = "releases";
+/// How a values file of a release is named, in its sources and in the tree.
+pub const VALUES_SUFFIX: &str = ".values.yaml";
+
 /// Sealed or SOPS-encrypted Secrets the user produced, one per service.
 pub const SECRETS_DIR: &str = "secrets";
 
@@ -34,6 +39,8 @@ pub const BASE_CLUSTER_DIR: &str = "base/cluster";
 /// One directory per namespace: the namespace and what its workloads rely
 /// on.
 pub const BASE_NAMESPACES_DIR: &str = "base/namespaces";
+/// The alert rules of the platform's services, once per cluster.
+pub const BASE_MONITORING_DIR: &str = "base/monitoring";
 /// The Kustomize component every service includes (000 §3.5).
 pub const DEFAULTS_COMPONENT: &str = "base/common/deployment-defaults";
 /// One overlay directory per environment.
@@ -49,8 +56,13 @@ pub const RESERVED_DIRS: &[&str] = &[BASE_DIR, OVERLAYS_DIR, ARGOCD_DIR, FLUX_DI
 pub const KUSTOMIZATION: &str = "kustomization.yaml";
 /// The rendered tree's own documentation.
 pub const README: &str = "README.md";
-/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`).
+/// The checksum file, in `sha256sum` format (`sha256sum -c SHA256SUMS`):
+/// every generated file and its digest, written last (the commit point).
 pub const CHECKSUMS: &str = "SHA256SUMS";
+/// Present only while a render writes (and after one was interrupted): the
+/// files and digests of the previous render and of the one under way, so
+/// the next render knows what to repair and to remove.
+pub const PENDING: &str = ".platformc-pending";
 
 /// `<category>/<service>`: a service's directory.
 pub fn service_dir(category: &str, service: &str) -> String {
@@ -109,6 +121,8 @@ pub fn workload_file(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Deployment => "deployment.yaml",
         WorkloadKind::StatefulSet => "statefulset.yaml",
         WorkloadKind::DaemonSet => "daemonset.yaml",
+        WorkloadKind::Job => "job.yaml",
+        WorkloadKind::CronJob => "cronjob.yaml",
     }
 }
 

@@ -51,6 +51,7 @@ fn orbit_copy(engines: Option<&str>) -> tempfile::TempDir {
     }
     fs::write(dir.path().join("platform.toml"), platform).unwrap();
     copy_dir(&repo_root().join("services"), &dir.path().join("services"));
+    copy_dir(&repo_root().join("releases"), &dir.path().join("releases"));
     dir
 }
 
@@ -66,7 +67,24 @@ fn every_path_an_argo_cd_object_names_exists() {
     let apps = kind(&all, "argoproj.io/v1alpha1", "Application");
     assert!(apps.len() > 50, "{}", apps.len());
     for (rel, app) in &apps {
-        assert_kustomization_dir(&out, app["spec"]["source"]["path"].as_str().unwrap(), rel);
+        // A release's Application reads a chart (and values from git) instead.
+        if let Some(path) = app["spec"]["source"]["path"].as_str() {
+            assert_kustomization_dir(&out, path, rel);
+        }
+        for source in app["spec"]["sources"].as_array().into_iter().flatten() {
+            if let Some(path) = source["path"].as_str() {
+                assert_kustomization_dir(&out, path, rel);
+            }
+            for file in source["helm"]["valueFiles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let file = file.as_str().unwrap().strip_prefix("$values/").unwrap();
+                let file = file.strip_prefix(TREE).unwrap();
+                assert!(out.join(file).is_file(), "{rel} names {file}");
+            }
+        }
     }
     let sets = kind(&all, "argoproj.io/v1alpha1", "ApplicationSet");
     assert_eq!(sets.len(), 1);
@@ -207,6 +225,11 @@ fn orbit_renders_with_flux_too() {
                 .map(|d| format!("{env}-{}", d.service.get_ref()))
                 .collect();
             want.insert(format!("{env}-base"));
+            // A service with a monitor waits for the release installing the
+            // monitoring CRDs.
+            if svc.file.ports.iter().any(|p| p.serves_metrics()) {
+                want.insert("kube-prometheus-stack".into());
+            }
             assert_eq!(deps, want, "{env}-{}", svc.name);
         }
     }

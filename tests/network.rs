@@ -169,31 +169,34 @@ fn endpoints(docs: &[Value]) -> (Vec<Endpoint>, Policies) {
     let mut policies = Vec::new();
     let mut endpoints = Vec::new();
     for doc in docs {
-        match doc["kind"].as_str().unwrap_or("") {
-            "NetworkPolicy" => policies.push(doc.clone()),
-            "Deployment" | "StatefulSet" | "DaemonSet" => {
-                let i = endpoints.len();
-                let c = &doc["spec"]["template"]["spec"]["containers"][0];
-                endpoints.push(Endpoint {
-                    name: doc["metadata"]["name"].as_str().unwrap().to_string(),
-                    namespace: Some(doc["metadata"]["namespace"].as_str().unwrap().to_string()),
-                    labels: labels(&doc["spec"]["template"]["metadata"]["labels"]),
-                    ip: [10, 244, (i / 250) as u8, (i % 250) as u8 + 1],
-                    ports: c["ports"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|p| {
-                            (
-                                p["protocol"].as_str().unwrap_or("TCP").to_string(),
-                                p["containerPort"].as_u64().unwrap(),
-                            )
-                        })
-                        .collect(),
-                });
+        let template = match doc["kind"].as_str().unwrap_or("") {
+            "NetworkPolicy" => {
+                policies.push(doc.clone());
+                continue;
             }
-            _ => {}
-        }
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => doc["spec"]["template"].clone(),
+            "CronJob" => doc["spec"]["jobTemplate"]["spec"]["template"].clone(),
+            _ => continue,
+        };
+        let i = endpoints.len();
+        let c = &template["spec"]["containers"][0];
+        endpoints.push(Endpoint {
+            name: doc["metadata"]["name"].as_str().unwrap().to_string(),
+            namespace: Some(doc["metadata"]["namespace"].as_str().unwrap().to_string()),
+            labels: labels(&template["metadata"]["labels"]),
+            ip: [10, 244, (i / 250) as u8, (i % 250) as u8 + 1],
+            ports: c["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    (
+                        p["protocol"].as_str().unwrap_or("TCP").to_string(),
+                        p["containerPort"].as_u64().unwrap(),
+                    )
+                })
+                .collect(),
+        });
     }
     (endpoints, Policies(policies))
 }
@@ -320,6 +323,26 @@ impl<'a> Declared<'a> {
                 web,
             ),
         ];
+        for (i, r) in self.loaded.releases.iter().enumerate() {
+            let Some(pods) = &r.file.pods else { continue };
+            let labels = pods
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect();
+            let ports = pods
+                .ports
+                .iter()
+                .map(|p| tcp(*p.port.get_ref() as u64))
+                .collect();
+            dests.push(outsider(
+                &format!("(release {})", r.name),
+                Some(r.file.namespace.get_ref()),
+                labels,
+                [10, 4, i as u8, 1],
+                ports,
+            ));
+        }
         for x in &p.externals {
             let ports = x.ports.iter().map(|p| tcp(*p.get_ref() as u64)).collect();
             dests.push(outsider(
@@ -426,13 +449,23 @@ impl<'a> Declared<'a> {
                 }
             }
             for dep in &s.file.depends_on {
-                if running.contains(dep.service.get_ref().as_str()) {
-                    let port = self.port_of(dep.service.get_ref(), dep.port.get_ref());
+                let Some(port) = &dep.port else { continue };
+                let target = dep.service.get_ref();
+                if running.contains(target.as_str()) {
+                    let port = self.port_of(target, port.get_ref());
+                    declared.insert((s.name.clone(), target.clone(), "TCP".into(), port));
+                } else if let Some(r) = self.loaded.releases.iter().find(|r| &r.name == target) {
+                    // A dependency on a Helm release reaches its pods.
+                    let pods = r.file.pods.as_ref().unwrap();
+                    let p = pods
+                        .ports
+                        .iter()
+                        .find(|p| p.name.get_ref() == port.get_ref());
                     declared.insert((
                         s.name.clone(),
-                        dep.service.get_ref().clone(),
+                        format!("(release {target})"),
                         "TCP".into(),
-                        port,
+                        *p.unwrap().port.get_ref() as u64,
                     ));
                 }
             }

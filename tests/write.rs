@@ -108,6 +108,12 @@ fn removing_a_service_removes_its_files_and_nothing_else() {
         out.join("apps/api/extra.yaml").exists(),
         "a foreign file was removed"
     );
+    // check reports the files platformc did not write, and nothing else.
+    let d = drift(root.path());
+    assert_eq!(d.foreign, vec!["NOTES.md", "apps/api/extra.yaml"], "{d}");
+    d.foreign
+        .iter()
+        .for_each(|p| fs::remove_file(out.join(p)).unwrap());
     assert!(drift(root.path()).is_clean());
 }
 
@@ -131,16 +137,13 @@ fn an_error_leaves_the_output_exactly_as_it_was() {
     let before = read_tree(&out);
     let times = mtimes(&out);
     fs::write(root.path().join("services/api.toml"), "description = [\n").unwrap();
-    let cli = platformc::cli::Cli {
-        root: root.path().to_path_buf(),
-        out: None,
-        command: platformc::cli::Command::Render,
-    };
+    let cli = render_cli(root.path());
     assert_eq!(
         platformc::cli::run(&cli, "render"),
-        std::process::ExitCode::FAILURE
+        std::process::ExitCode::from(platformc::cli::EXIT_INVALID)
     );
-    assert_eq!(read_tree(&out), before);
+    let touched = tree_differences(&read_tree(&out), &before);
+    assert!(touched.is_empty(), "output/ was touched: {touched:?}");
     assert_eq!(mtimes(&out), times);
 }
 

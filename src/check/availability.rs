@@ -22,6 +22,9 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
 }
 
 fn check_autoscaling(svc: &LoadedService, a: &Autoscaling, d: &mut Diagnostics) {
+    for bound in [&a.min, &a.max] {
+        super::int32(bound, &svc.source, d);
+    }
     let (min, max) = (*a.min.get_ref(), *a.max.get_ref());
     let mut problem = |span: std::ops::Range<usize>, message: String, help: &str| {
         d.push(Diagnostic::at("E0133", &svc.source, span, message, help));
@@ -177,7 +180,10 @@ fn check_pdb_renders(loaded: &Loaded, svc: &LoadedService, d: &mut Diagnostics) 
         }
         let o = env.and_then(|e| e.overrides.get(&svc.name));
         let setting = o.and_then(|o| o.pdb.as_ref()).or(svc.file.pdb.as_ref());
-        let replicas = svc.file.replicas_in(p.defaults.replicas, o).unwrap_or(1);
+        let replicas = svc
+            .file
+            .replicas_in(*p.defaults.replicas.get_ref(), o)
+            .unwrap_or(1);
         let Some(shape) = pdb_shape(setting) else {
             continue;
         };

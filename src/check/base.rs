@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{list, one_of, require_label, require_unique};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{one_of, require_label, require_unique};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::model::PlatformFile;
 
 pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
@@ -36,7 +36,11 @@ pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
             file,
             default_class.span(),
             format!("unknown priority class `{}`", default_class.get_ref()),
-            format!("use one of: {}", list(classes.iter().copied())),
+            did_you_mean(
+                default_class.get_ref(),
+                classes.iter().copied(),
+                "use one of",
+            ),
         ));
     }
 }

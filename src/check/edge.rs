@@ -2,7 +2,8 @@
 //! (an IngressClass, or a Gateway rendered or existing), the proxies'
 //! namespace, and route policies each implementation can carry.
 
-use super::{list, require_label};
+use super::require_label;
+use crate::diag::did_you_mean;
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::load::Loaded;
 use crate::model::{EDGE_KINDS, Edge, PlatformFile, RoutePolicy};
@@ -214,9 +215,10 @@ fn check_auth_proxy(
             src,
             auth.span(),
             format!("policy `{policy}` authenticates through `{name}`, which is not a service"),
-            format!(
-                "name the oauth2-proxy service: {}",
-                list(loaded.services.iter().map(|s| s.name.as_str()))
+            did_you_mean(
+                name,
+                loaded.services.iter().map(|s| s.name.as_str()),
+                "name the oauth2-proxy service",
             ),
         )),
         Some(s) if s.file.port("http").is_none() => d.push(Diagnostic::at(
@@ -245,9 +247,10 @@ pub(super) fn known_policy(
             src,
             name.span(),
             format!("unknown route policy `{}`", name.get_ref()),
-            format!(
-                "use one of [edge.policies]: {}",
-                list(policies.into_iter().flatten().map(|(k, _)| k.as_str()))
+            did_you_mean(
+                name.get_ref(),
+                policies.into_iter().flatten().map(|(k, _)| k.as_str()),
+                "use one of [edge.policies]",
             ),
         ));
     }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::check_quantities;
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::{Loaded, LoadedService};
 use crate::model::{Environment, Override, PlatformFile, Spanned};
 use crate::names::{is_dns_label, is_env_name, is_hostname};
@@ -106,25 +106,22 @@ fn check_references(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
                 cx.src,
                 c.span(),
                 format!("unknown cluster `{}`", c.get_ref()),
-                format!(
-                    "use one of: {}",
-                    cx.cluster_names
-                        .iter()
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                did_you_mean(c.get_ref(), cx.cluster_names.iter().copied(), "use one of"),
             ));
         }
     }
     for x in &env.exclude {
-        if !cx.services.contains_key(x.get_ref().as_str()) {
+        if !cx.loaded.may_be_service(x.get_ref()) {
             d.push(Diagnostic::at(
                 "E0130",
                 cx.src,
                 x.span(),
                 format!("unknown service `{}`", x.get_ref()),
-                "exclude a service under services/",
+                did_you_mean(
+                    x.get_ref(),
+                    cx.services.keys().copied(),
+                    "exclude a service under services/",
+                ),
             ));
         }
     }
@@ -312,6 +309,9 @@ fn check_placements(cx: &Cx<'_>, env: &Environment, d: &mut Diagnostics) {
 fn check_override(cx: &Cx<'_>, env: &Environment, name: &str, o: &Override, d: &mut Diagnostics) {
     let field = format!("environments.overrides.{name}");
     let Some(svc) = cx.services.get(name) else {
+        if cx.loaded.may_be_service(name) {
+            return;
+        }
         d.push(
             Diagnostic::at(
                 "E0130",
@@ -321,12 +321,19 @@ fn check_override(cx: &Cx<'_>, env: &Environment, name: &str, o: &Override, d: &
                     "environment `{}` overrides unknown service `{name}`",
                     env.name.get_ref()
                 ),
-                "override a service under services/",
+                did_you_mean(
+                    name,
+                    cx.services.keys().copied(),
+                    "override a service under services/",
+                ),
             )
             .field(field),
         );
         return;
     };
+    if let Some(r) = &o.replicas {
+        super::int32(r, cx.src, d);
+    }
     if env.exclude.iter().any(|x| x.get_ref() == name) {
         d.push(
             Diagnostic::at(
@@ -388,7 +395,7 @@ impl OverrideCx<'_, '_> {
                     ),
                     "change the bounds with `autoscaling = { min = …, max = … }` instead",
                 ));
-            } else if f.replicas(self.cx.p.defaults.replicas) == Some(*r.get_ref()) {
+            } else if f.replicas(*self.cx.p.defaults.replicas.get_ref()) == Some(*r.get_ref()) {
                 self.nothing(r.span(), &format!("replicas = {}", r.get_ref()), d);
             }
         }
@@ -423,9 +430,10 @@ impl OverrideCx<'_, '_> {
                     src,
                     size.span(),
                     format!("`{}` has no volume `{vol}`", self.svc.name),
-                    format!(
-                        "size one of its volumes: {}",
-                        super::list(f.volumes.iter().map(|v| v.name.get_ref().as_str()))
+                    did_you_mean(
+                        vol,
+                        f.volumes.iter().map(|v| v.name.get_ref().as_str()),
+                        "size one of its volumes",
                     ),
                 )),
                 Some(v) if v.size.get_ref() == size.get_ref() => self.nothing(
@@ -451,15 +459,14 @@ impl OverrideCx<'_, '_> {
                     src,
                     pc.span(),
                     format!("unknown priority class `{}`", pc.get_ref()),
-                    format!(
-                        "use one of the priority classes of platform.toml: {}",
-                        super::list(
-                            self.cx
-                                .p
-                                .priority_classes
-                                .iter()
-                                .map(|c| c.name.get_ref().as_str())
-                        )
+                    did_you_mean(
+                        pc.get_ref(),
+                        self.cx
+                            .p
+                            .priority_classes
+                            .iter()
+                            .map(|c| c.name.get_ref().as_str()),
+                        "use one of the priority classes of platform.toml",
                     ),
                 ));
             }
@@ -521,9 +528,10 @@ impl OverrideCx<'_, '_> {
                     src,
                     to.span(),
                     format!("`{}` publishes no route on host `{host}`", self.svc.name),
-                    format!(
-                        "rename one of its hosts: {}",
-                        super::list(routes.iter().map(|r| r.host.get_ref().as_str()))
+                    did_you_mean(
+                        host,
+                        routes.iter().map(|r| r.host.get_ref().as_str()),
+                        "rename one of its hosts",
                     ),
                 ));
             } else if host == to.get_ref() {

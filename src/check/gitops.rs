@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::Loaded;
 use crate::names::is_dns_label;
 
@@ -65,10 +65,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                     src,
                     cat.span(),
                     format!("unknown category `{}`", cat.get_ref()),
-                    format!(
-                        "use one of: {}",
-                        categories.iter().copied().collect::<Vec<_>>().join(", ")
-                    ),
+                    did_you_mean(cat.get_ref(), categories.iter().copied(), "use one of"),
                 ));
             }
         }

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::load::{Loaded, LoadedService};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use crate::load::{Loaded, LoadedRelease, LoadedService};
 use crate::model::{PlatformFile, ServiceFile, Spanned};
 use crate::names::is_dns_label;
 use crate::quantity;
@@ -20,14 +20,18 @@ mod config;
 mod edge;
 mod environments;
 mod gitops;
+mod jobs;
 mod network;
+mod observability;
 mod platform;
 mod policy;
+mod releases;
 mod routes;
 mod secret_files;
 mod secrets;
 mod storage;
 mod tenancy;
+mod text;
 mod tls;
 mod workload;
 
@@ -36,10 +40,12 @@ pub use policy::looks_secret;
 /// Adds the findings about `loaded` to `d`.
 pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     let (p, src) = (&loaded.platform, &loaded.platform_source);
+    text::check(loaded, d);
     platform::check(src, p, d);
     base::check(src, p, d);
     secrets::check_platform(src, p, d);
     network::check_platform(src, p, d);
+    observability::check_platform(src, p, d);
     storage::check_platform(src, p, d);
     let index = Index::new(loaded);
     policy::check_platform(&index, src, d);
@@ -47,6 +53,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     for svc in &loaded.services {
         check_service(&index, svc, d);
     }
+    releases::check(loaded, d);
     secret_files::check(loaded, d);
     gitops::check(loaded, d);
     environments::check(loaded, d);
@@ -63,12 +70,14 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
 fn check_service(ix: &Index<'_>, svc: &LoadedService, d: &mut Diagnostics) {
     let mut cx = ServiceCx::new(ix, svc);
     workload::check(&mut cx, d);
+    jobs::check(&cx, d);
     policy::check_service(svc, ix.platform, d);
     config::check_env(&mut cx, d);
     secrets::check_service(&mut cx, d);
     config::check_files(&cx, d);
     storage::check_service(&cx, d);
     network::check_service(&mut cx, d);
+    observability::check_service(&cx, d);
     routes::check(&mut cx, d);
 }
 
@@ -77,6 +86,7 @@ struct Index<'a> {
     platform: &'a PlatformFile,
     unparsed: &'a [String],
     services: BTreeMap<&'a str, &'a LoadedService>,
+    releases: BTreeMap<&'a str, &'a LoadedRelease>,
     waves: BTreeMap<&'a str, u32>,
     /// Every base namespace of the platform.
     namespaces: BTreeSet<String>,
@@ -98,6 +108,11 @@ impl<'a> Index<'a> {
             platform: &loaded.platform,
             unparsed: &loaded.unparsed,
             services,
+            releases: loaded
+                .releases
+                .iter()
+                .map(|r| (r.name.as_str(), r))
+                .collect(),
             waves,
             namespaces: tenancy::base_namespaces(loaded),
         }
@@ -147,9 +162,10 @@ impl<'a> ServiceCx<'a> {
                     port.get_ref(),
                     self.svc.name
                 ),
-                format!(
-                    "use one of its ports: {}",
-                    list(self.port_names.iter().copied())
+                did_you_mean(
+                    port.get_ref(),
+                    self.port_names.iter().copied(),
+                    "use one of its ports",
                 ),
             ));
         }
@@ -180,16 +196,6 @@ fn check_duplicates(loaded: &Loaded, d: &mut Diagnostics) {
     }
 }
 
-/// Items joined for a help line; `(none)` for no item.
-fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let v: Vec<&str> = items.into_iter().collect();
-    if v.is_empty() {
-        "(none)".to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
 /// E0007 when `value` is not one of `allowed`.
 fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut Diagnostics) {
     if !allowed.contains(&value.get_ref().as_str()) {
@@ -198,7 +204,7 @@ fn one_of(value: &Spanned<String>, allowed: &[&str], file: &SourceFile, d: &mut 
             file,
             value.span(),
             format!("`{}` is not an accepted value", value.get_ref()),
-            format!("use one of: {}", allowed.join(", ")),
+            did_you_mean(value.get_ref(), allowed.iter().copied(), "use one of"),
         ));
     }
 }
@@ -244,6 +250,23 @@ fn port_in_range(port: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
             port.span(),
             format!("port {} is out of range", port.get_ref()),
             "use a port between 1 and 65535",
+        ));
+    }
+}
+
+/// E0022 when a count lands in a 32-bit field of Kubernetes and exceeds it.
+fn int32(value: &Spanned<u32>, file: &SourceFile, d: &mut Diagnostics) {
+    if *value.get_ref() > i32::MAX as u32 {
+        d.push(Diagnostic::at(
+            "E0022",
+            file,
+            value.span(),
+            format!(
+                "{} is above {}, the largest value Kubernetes stores in this field",
+                value.get_ref(),
+                i32::MAX
+            ),
+            "use a realistic count",
         ));
     }
 }

@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 
 use super::config::check_env_slot;
-use super::{ServiceCx, list, one_of, port_in_range, require_label, require_unique};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::model::{Dependency, Egress, PlatformFile, Spanned};
+use super::{ServiceCx, one_of, port_in_range, require_label, require_unique};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use crate::load::{LoadedRelease, LoadedService};
+use crate::model::{Dependency, Egress, PlatformFile, Spanned, WorkloadKind};
 use crate::names::{is_hostname, is_ipv4_cidr};
 
 pub(super) fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
@@ -159,9 +160,10 @@ fn check_egress(cx: &mut ServiceCx<'_>, e: &Egress, d: &mut Diagnostics) {
             src,
             x.span(),
             format!("unknown external `{}`", x.get_ref()),
-            format!(
-                "declare it in platform.toml [[externals]], or use one of: {}",
-                list(p.externals.iter().map(|y| y.name.get_ref().as_str()))
+            did_you_mean(
+                x.get_ref(),
+                p.externals.iter().map(|y| y.name.get_ref().as_str()),
+                "declare it in platform.toml [[externals]], or use one of",
             ),
         ));
     }
@@ -183,6 +185,10 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
         ));
         return;
     }
+    if let Some(r) = ix.releases.get(target.as_str()) {
+        check_release_dependency(cx, dep, r, d);
+        return;
+    }
     let Some(t) = ix.services.get(target.as_str()) else {
         if !ix.unparsed.iter().any(|u| u == target) {
             d.push(Diagnostic::at(
@@ -190,34 +196,20 @@ fn check_dependency(cx: &mut ServiceCx<'_>, dep: &Dependency, d: &mut Diagnostic
                 src,
                 dep.service.span(),
                 format!("unknown service `{target}`"),
-                format!(
-                    "depend on one of the services under services/: {}",
-                    list(ix.services.keys().copied())
+                did_you_mean(
+                    target,
+                    ix.services.keys().chain(ix.releases.keys()).copied(),
+                    "depend on one of the services under services/ or releases under releases/",
                 ),
             ));
         }
         return;
     };
-    if !t
-        .file
-        .ports
-        .iter()
-        .any(|p| p.name.get_ref() == dep.port.get_ref())
-    {
-        d.push(Diagnostic::at(
-            "E0108",
-            src,
-            dep.port.span(),
-            format!(
-                "service `{target}` has no port named `{}`",
-                dep.port.get_ref()
-            ),
-            format!(
-                "use one of its ports: {}",
-                list(t.file.ports.iter().map(|p| p.name.get_ref().as_str()))
-            ),
-        ));
+    if t.file.runs_to_completion() {
+        check_job_dependency(cx, dep, t, d);
+        return;
     }
+    check_port_of(cx, dep, t, d);
     if let (Some(mine), Some(theirs)) = (ix.wave_of(svc), ix.wave_of(t))
         && theirs > mine
     {
@@ -271,5 +263,145 @@ fn check_egress_address(
         if let Some(slot) = slot {
             check_env_slot(src, slot, env, "an egress", &mut cx.env_names, d);
         }
+    }
+}
+
+/// An edge to a Helm release: installed before every environment, so it
+/// orders itself; a port, when given, is one of the pods it declares, and
+/// the service's network policy allows exactly that.
+fn check_release_dependency(
+    cx: &ServiceCx<'_>,
+    dep: &Dependency,
+    r: &LoadedRelease,
+    d: &mut Diagnostics,
+) {
+    let target = dep.service.get_ref();
+    let ports: Vec<&str> = r
+        .file
+        .pods
+        .iter()
+        .flat_map(|p| p.ports.iter().map(|p| p.name.get_ref().as_str()))
+        .collect();
+    if let Some(port) = &dep.port
+        && !ports.contains(&port.get_ref().as_str())
+    {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            port.span(),
+            format!(
+                "release `{target}` declares no pod port named `{}`",
+                port.get_ref()
+            ),
+            did_you_mean(
+                port.get_ref(),
+                ports.iter().copied(),
+                &format!(
+                    "use one of its [pods] ports, or declare the port in releases/{target}.toml"
+                ),
+            ),
+        ));
+    }
+    if dep.env.is_some() || dep.scheme.is_some() {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            dep.service.span(),
+            format!("`{target}` is a Helm release: platformc does not know the name of its Service"),
+            "remove `env` and `scheme`, and set the address in [env] (<service>.<namespace>.svc.cluster.local:<port>)",
+        ));
+    }
+}
+
+/// The port an edge to a serving service uses: named, and one of its ports.
+fn check_port_of(cx: &ServiceCx<'_>, dep: &Dependency, t: &LoadedService, d: &mut Diagnostics) {
+    let target = dep.service.get_ref();
+    let ports = || {
+        t.file
+            .ports
+            .iter()
+            .map(|p| p.name.get_ref().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(port) = &dep.port else {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            dep.service.span(),
+            format!("the dependency on `{target}` names no port"),
+            format!("name the port it uses: port = one of {}", ports()),
+        ));
+        return;
+    };
+    if !t
+        .file
+        .ports
+        .iter()
+        .any(|p| p.name.get_ref() == port.get_ref())
+    {
+        d.push(Diagnostic::at(
+            "E0108",
+            cx.src,
+            port.span(),
+            format!("service `{target}` has no port named `{}`", port.get_ref()),
+            format!("use one of its ports: {}", ports()),
+        ));
+    }
+}
+
+/// An edge to a Job orders the two and nothing more: no port, no address;
+/// the Job runs in an earlier wave (Argo CD starts a wave only once the
+/// previous one is Healthy, a Job once it completed). A CronJob runs on its
+/// own schedule: nothing can wait for it.
+fn check_job_dependency(
+    cx: &ServiceCx<'_>,
+    dep: &Dependency,
+    t: &LoadedService,
+    d: &mut Diagnostics,
+) {
+    let (svc, src, target) = (cx.svc, cx.src, dep.service.get_ref());
+    let mut problem = |span: std::ops::Range<usize>, message: String, help: String| {
+        d.push(Diagnostic::at("E0173", src, span, message, help));
+    };
+    if t.file.kind() == WorkloadKind::CronJob {
+        problem(
+            dep.service.span(),
+            format!(
+                "`{target}` is a CronJob: it runs on its schedule, and nothing can wait for it"
+            ),
+            "remove the dependency; to run once before this service, make it a Job".into(),
+        );
+        return;
+    }
+    if let Some(port) = &dep.port {
+        problem(
+            port.span(),
+            format!(
+                "`{target}` is a Job and serves no port: a dependency on it only orders the two"
+            ),
+            "remove `port` (and `env`, `scheme`)".into(),
+        );
+    }
+    if dep.env.is_some() || dep.scheme.is_some() {
+        problem(
+            dep.service.span(),
+            format!("`{target}` is a Job: it has no address to put in a variable"),
+            "remove `env` and `scheme`".into(),
+        );
+    }
+    if let (Some(mine), Some(theirs)) = (cx.ix.wave_of(svc), cx.ix.wave_of(t))
+        && theirs >= mine
+    {
+        problem(
+            dep.service.span(),
+            format!(
+                "`{}` (wave {mine}) waits for the Job `{target}` (wave {theirs}), which must complete in an earlier wave",
+                svc.name
+            ),
+            format!(
+                "move `{target}` to a category of a wave below {mine}: Argo CD orders Applications by wave, and a Job's wave ends once it has completed"
+            ),
+        );
     }
 }

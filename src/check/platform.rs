@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{one_of, require_label, require_unique};
+use super::{int32, one_of, require_label, require_unique};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::layout::RESERVED_DIRS;
 use crate::model::PlatformFile;
@@ -27,6 +27,14 @@ pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
         ));
     }
     one_of(&p.images.pull_policy, &["IfNotPresent", "Never"], file, d);
+    let defaults = &p.defaults;
+    for count in [
+        &defaults.replicas,
+        &defaults.revision_history_limit,
+        &defaults.min_ready_seconds,
+    ] {
+        int32(count, file, d);
+    }
     check_categories(file, p, d);
 }
 

@@ -14,8 +14,8 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::{Index, list, one_of};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{Index, one_of};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::load::LoadedService;
 use crate::model::policy::{LINTS, lint};
 use crate::model::{PlatformFile, ScannerException, ServiceFile};
@@ -146,9 +146,10 @@ fn check_scanner_exception(
                 file,
                 s.span(),
                 format!("unknown service `{name}`"),
-                format!(
-                    "name services under services/: {}",
-                    list(ix.services.keys().copied())
+                did_you_mean(
+                    name,
+                    ix.services.keys().copied(),
+                    "name services under services/",
                 ),
             ));
         }
@@ -300,7 +301,7 @@ fn lint_config_and_health(
             );
         }
     }
-    if f.health.is_none() {
+    if f.health.is_none() && !f.runs_to_completion() {
         l.hit(
             "no-probes",
             0..0,
@@ -308,7 +309,9 @@ fn lint_config_and_health(
             d,
         );
     }
-    let replicas = f.replicas(platform.defaults.replicas).unwrap_or(1);
+    let replicas = f
+        .replicas(*platform.defaults.replicas.get_ref())
+        .unwrap_or(1);
     if let Some(p) = f.pdb.as_ref().filter(|p| !p.get_ref().enabled())
         && replicas > 1
     {
@@ -332,10 +335,7 @@ fn check_exceptions(l: &Linter<'_>, svc: &LoadedService, d: &mut Diagnostics) {
                 src,
                 e.rule.span(),
                 format!("unknown exception rule `{rule}`"),
-                format!(
-                    "name one of the lints: {}",
-                    LINTS.iter().map(|l| l.name).collect::<Vec<_>>().join(", ")
-                ),
+                did_you_mean(rule, LINTS.iter().map(|l| l.name), "name one of the lints"),
             ));
         } else if !l.triggered.contains(rule) {
             d.push(Diagnostic::at(

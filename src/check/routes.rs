@@ -44,9 +44,10 @@ pub(super) fn check_route(
                 "the route names port `{}`, which `{name}` does not declare",
                 r.port.get_ref()
             ),
-            format!(
-                "use one of its ports: {}",
-                super::list(f.ports.iter().map(|p| p.name.get_ref().as_str()))
+            crate::diag::did_you_mean(
+                r.port.get_ref(),
+                f.ports.iter().map(|p| p.name.get_ref().as_str()),
+                "use one of its ports",
             ),
         )),
         Some(p) if p.serves_metrics() => d.push(Diagnostic::at(

@@ -57,7 +57,8 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
         }
     }
     for (name, sf) in &loaded.secret_files {
-        if !expected.contains(name) {
+        let stem = name.split('.').next().unwrap_or(name);
+        if !expected.contains(name) && !loaded.unparsed.iter().any(|u| u == stem) {
             d.push(Diagnostic::at(
                 "E0122",
                 &sf.source,

@@ -38,6 +38,18 @@ pub(super) fn check_service(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
             ));
         }
         quantity_of(src, &v.size, d);
+        if v.is_per_pod() {
+            if let Some(m) = &v.access_mode {
+                d.push(Diagnostic::at(
+                    "E0117",
+                    src,
+                    m.span(),
+                    "a per-pod volume is no claim and has no access mode",
+                    "remove `access_mode`",
+                ));
+            }
+            continue;
+        }
         let mode = v.access_mode.as_ref().map(|m| m.get_ref().as_str());
         if let Some(m) = &v.access_mode {
             one_of(
@@ -61,7 +73,7 @@ pub(super) fn check_service(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
                 src,
                 v.name.span(),
                 "a DaemonSet's pods on every node share this claim, so it must be ReadWriteMany or ReadOnlyMany",
-                "set access_mode = \"ReadWriteMany\" (storage that supports it, such as NFS)",
+                "set access_mode = \"ReadWriteMany\" (storage that supports it, such as NFS), or per_pod = true for a volume of each pod's own",
             ));
         }
         if cx.ix.platform.storage.is_none() {

@@ -41,14 +41,13 @@ pub(super) fn known_issuer(
             src,
             name.span(),
             format!("unknown issuer `{}`", name.get_ref()),
-            format!(
-                "declare it in [[issuers]], or use one of: {}",
-                super::list(
-                    p.issuers
-                        .iter()
-                        .map(|i| i.name.get_ref().as_str())
-                        .collect::<std::collections::BTreeSet<_>>()
-                )
+            crate::diag::did_you_mean(
+                name.get_ref(),
+                p.issuers
+                    .iter()
+                    .map(|i| i.name.get_ref().as_str())
+                    .collect::<std::collections::BTreeSet<_>>(),
+                "declare it in [[issuers]], or use one of",
             ),
         ));
     }

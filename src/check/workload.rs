@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{ServiceCx, check_quantities, list, one_of, port_in_range, require_label};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use super::{ServiceCx, check_quantities, int32, one_of, port_in_range, require_label};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::model::{Check, ServiceFile, WorkloadKind};
 use crate::names::{is_dns_label, is_port_name};
 
@@ -17,6 +17,9 @@ pub(super) fn check(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
     }
     if let Some(t) = &f.service_type {
         one_of(t, &["ClusterIP", "NodePort", "LoadBalancer"], src, d);
+    }
+    if let Some(r) = &f.replicas {
+        int32(r, src, d);
     }
     if f.kind() == WorkloadKind::DaemonSet
         && let Some(r) = &f.replicas
@@ -67,9 +70,10 @@ fn check_identity(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
             src,
             f.category.span(),
             format!("unknown category `{}`", f.category.get_ref()),
-            format!(
-                "use one of the categories of platform.toml: {}",
-                list(p.categories.iter().map(|c| c.name.get_ref().as_str()))
+            did_you_mean(
+                f.category.get_ref(),
+                p.categories.iter().map(|c| c.name.get_ref().as_str()),
+                "use one of the categories of platform.toml",
             ),
         ));
     }
@@ -84,9 +88,10 @@ fn check_identity(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
             src,
             pc.span(),
             format!("unknown priority class `{}`", pc.get_ref()),
-            format!(
-                "use one of the priority classes of platform.toml: {}",
-                list(p.priority_classes.iter().map(|c| c.name.get_ref().as_str()))
+            did_you_mean(
+                pc.get_ref(),
+                p.priority_classes.iter().map(|c| c.name.get_ref().as_str()),
+                "use one of the priority classes of platform.toml",
             ),
         ));
     }
@@ -130,6 +135,9 @@ fn check_ports(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
         }
         if let Some(proto) = &p.protocol {
             one_of(proto, &["TCP", "UDP", "SCTP"], src, d);
+        }
+        if let Some(h) = &p.host_port {
+            port_in_range(h, src, d);
         }
     }
 }

@@ -10,6 +10,8 @@ use super::{Probe, ResourceSpec, Spread};
 /// A strategic-merge patch of a workload: only the fields that differ.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkloadPatch {
+    /// `apps/v1`, or `batch/v1` for a Job or CronJob.
+    pub api_version: String,
     pub kind: String,
     pub name: String,
     /// The base's namespace, which the patch must name to match.

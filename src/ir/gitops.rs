@@ -3,15 +3,18 @@
 
 use serde::Serialize;
 
-use super::Meta;
+use super::{HelmSource, Meta};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Application {
     pub meta: Meta,
     pub project: String,
+    /// The git source (a kustomization directory); unused with `helm`.
     pub repo: String,
     pub revision: String,
     pub path: String,
+    /// A release's chart, with its values files read from git.
+    pub helm: Option<HelmSource>,
     pub server: String,
     pub namespace: String,
     pub sync: SyncPolicy,
@@ -37,9 +40,11 @@ pub struct ApplicationSet {
 pub struct AppProject {
     pub meta: Meta,
     pub description: String,
-    pub repo: String,
+    /// The platform's repository; the chart repositories too, for the releases' project.
+    pub source_repos: Vec<String>,
     pub destinations: Vec<(String, String)>,
-    /// (group, kind) of every cluster-scoped kind the platform uses.
+    /// (group, kind) of every cluster-scoped kind the platform uses; `*`
+    /// for the releases' project, whose charts install what they need.
     pub cluster_resources: Vec<(String, String)>,
 }
 
@@ -83,6 +88,9 @@ pub struct FluxKustomization {
     pub substitute: Vec<(String, String)>,
     /// Decrypt SOPS-encrypted Secrets with this secret's key.
     pub sops_secret: Option<String>,
+    /// Deletes and creates again what cannot be updated in place (a Job,
+    /// whose pod template is immutable), so a changed Job runs again.
+    pub force: bool,
     pub policy: FluxPolicy,
 }
 

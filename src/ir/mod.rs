@@ -14,8 +14,11 @@ mod docs;
 mod edge;
 mod environments;
 mod gitops;
+mod jobs;
 mod network;
+mod observability;
 mod policy;
+mod releases;
 mod routes;
 mod secrets;
 mod storage;
@@ -30,8 +33,11 @@ pub use docs::*;
 pub use edge::*;
 pub use environments::*;
 pub use gitops::*;
+pub use jobs::*;
 pub use network::*;
+pub use observability::*;
 pub use policy::*;
+pub use releases::*;
 pub use routes::*;
 pub use secrets::*;
 pub use storage::*;
@@ -110,6 +116,11 @@ pub enum Resource {
     /// object it holds, never serialized itself.
     #[serde(skip_serializing)]
     Replace(Box<Resource>),
+    HelmRepository(HelmRepository),
+    OciRepository(OciRepository),
+    HelmRelease(Box<HelmRelease>),
+    Monitor(Monitor),
+    RuleSet(RuleSet),
     /// A file the user produced, emitted byte for byte (a SOPS-encrypted
     /// Secret: its MAC covers the text, so it cannot be reformatted).
     Verbatim(Verbatim),
@@ -118,7 +129,7 @@ pub enum Resource {
 impl Resource {
     /// The API version, kind and metadata of a Kubernetes object; None for
     /// files that are not one (kustomizations, patches, the README).
-    pub fn object(&self) -> Option<(&'static str, &str, &Meta)> {
+    pub fn object(&self) -> Option<(&str, &str, &Meta)> {
         Some(match self {
             Resource::Namespace(r) => ("v1", "Namespace", &r.meta),
             Resource::ServiceAccount(r) => ("v1", "ServiceAccount", &r.meta),
@@ -140,7 +151,9 @@ impl Resource {
             Resource::ExternalSecret(r) => ("external-secrets.io/v1", "ExternalSecret", &r.meta),
             Resource::SealedSecret(r) => ("bitnami.com/v1alpha1", "SealedSecret", &r.meta),
             Resource::PolicyException(r) => ("kyverno.io/v2", "PolicyException", &r.meta),
-            Resource::Workload(w) => ("apps/v1", w.kind.name(), &w.meta),
+            Resource::Workload(w) => (w.kind.api_version(), w.kind.name(), &w.meta),
+            Resource::Monitor(r) => (r.api_version.as_str(), r.kind.as_str(), &r.meta),
+            Resource::RuleSet(r) => (r.api_version.as_str(), r.kind.as_str(), &r.meta),
             _ => return None,
         })
     }

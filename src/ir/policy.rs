@@ -9,7 +9,7 @@ use super::Meta;
 pub struct ClusterPolicy {
     pub meta: Meta,
     pub rule: String,
-    pub kind: String,
+    pub kinds: Vec<String>,
     /// Namespaces are matched by their `app.kubernetes.io/part-of` label, so
     /// the policy covers every environment's namespace.
     pub part_of: String,

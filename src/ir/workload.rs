@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{Meta, Spread};
+use super::{JobSpec, Meta, Spread};
 use crate::model::WorkloadKind;
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +19,8 @@ pub struct Workload {
     pub selector: IndexMap<String, String>,
     /// StatefulSet only: the governing (headless) Service.
     pub service_name: Option<String>,
+    /// Job and CronJob only: how it runs to completion.
+    pub job: Option<JobSpec>,
     pub pod: Pod,
 }
 
@@ -39,6 +41,8 @@ pub struct Pod {
     pub service_account: String,
     pub termination_grace_period_seconds: u32,
     pub priority_class: String,
+    /// Job and CronJob only (a serving pod always restarts).
+    pub restart_policy: Option<String>,
     pub security: PodSecurity,
     pub container: Container,
     pub volumes: Vec<PodVolume>,
@@ -140,9 +144,19 @@ pub struct Mount {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "source", rename_all = "camelCase")]
 pub enum PodVolume {
-    EmptyDir { name: String },
-    ConfigMap { name: String, config_map: String },
-    Claim { name: String, claim: String },
+    EmptyDir {
+        name: String,
+        /// The most the volume may hold, for a sized per-pod volume.
+        size_limit: Option<String>,
+    },
+    ConfigMap {
+        name: String,
+        config_map: String,
+    },
+    Claim {
+        name: String,
+        claim: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -18,9 +18,12 @@ mod config;
 mod edge;
 mod environments;
 mod gitops;
+mod jobs;
 mod network;
+mod observability;
 mod platform;
 pub mod policy;
+mod releases;
 mod routes;
 mod secrets;
 mod storage;
@@ -34,9 +37,12 @@ pub use config::*;
 pub use edge::*;
 pub use environments::*;
 pub use gitops::*;
+pub use jobs::*;
 pub use network::*;
+pub use observability::*;
 pub use platform::*;
 pub use policy::{Exception, Kyverno, ScannerException};
+pub use releases::*;
 pub use routes::*;
 pub use secrets::*;
 pub use storage::*;
@@ -75,6 +81,8 @@ pub struct PlatformFile {
     pub externals: Vec<External>,
     /// Kyverno policies that enforce in the cluster what the compiler checks.
     pub kyverno: Option<Kyverno>,
+    /// Monitors of the services' metrics ports and their alert rules.
+    pub monitoring: Option<Monitoring>,
     /// Checks of a manifest scanner (checkov `CKV_K8S_*`) the platform
     /// deliberately does not follow, each with the reason; written onto every
     /// workload as `checkov.io/skip` annotations.
@@ -98,6 +106,8 @@ pub struct ServiceFile {
     /// What the service does, for the file headers.
     pub description: String,
     pub category: Spanned<String>,
+    /// `Deployment` (the default), `StatefulSet`, `DaemonSet`, or `Job` and
+    /// `CronJob`, which run to completion ([job]).
     #[serde(default)]
     pub kind: Option<Spanned<WorkloadKind>>,
     /// The service's own namespace; defaults to its category's, else the
@@ -149,6 +159,14 @@ pub struct ServiceFile {
     pub depends_on: Vec<Dependency>,
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// How a Job or CronJob runs: schedule, concurrency, history, retries,
+    /// deadline.
+    pub job: Option<JobSettings>,
+    /// How its metrics ports (`metrics = true`) are scraped.
+    pub metrics: Option<Metrics>,
+    /// Alert rules of its own, beside the platform's.
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
     /// Horizontal autoscaling (an HPA); `replicas` defaults to its minimum.
     pub autoscaling: Option<Autoscaling>,
     /// Destinations outside the cluster the service calls (egress to the
@@ -284,8 +302,14 @@ impl ServiceFile {
         last.split_once(':').map(|(_, t)| t)
     }
 
+    /// Whether the service runs to completion (a Job or a CronJob) rather
+    /// than serving.
+    pub fn runs_to_completion(&self) -> bool {
+        self.kind().runs_to_completion()
+    }
+
     /// Base replicas: stated, else the autoscaling minimum, else `default`;
-    /// None for a DaemonSet.
+    /// None for a DaemonSet, a Job or a CronJob.
     pub fn replicas(&self, default: u32) -> Option<u32> {
         self.replicas_in(default, None)
     }
@@ -294,7 +318,8 @@ impl ServiceFile {
     /// autoscaling minimum, else the stated replicas, else `default`; None
     /// for a DaemonSet.
     pub fn replicas_in(&self, default: u32, o: Option<&Override>) -> Option<u32> {
-        if self.kind() == WorkloadKind::DaemonSet {
+        let kind = self.kind();
+        if kind == WorkloadKind::DaemonSet || kind.runs_to_completion() {
             return None;
         }
         if let Some(s) = self.scaling_in(o) {

@@ -33,7 +33,10 @@ pub struct InternetEgress {
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     pub service: Spanned<String>,
-    pub port: Spanned<String>,
+    /// The port used; required unless the service is a Job, which serves
+    /// nothing: a dependency on a Job only orders the two (it runs to
+    /// completion first).
+    pub port: Option<Spanned<String>>,
     /// Environment variable (in the ConfigMap) that receives the address.
     pub env: Option<String>,
     /// Scheme prefixed to the address (`http`, `tcp`, `redis`…).

@@ -58,9 +58,9 @@ pub struct Category {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
-    pub replicas: u32,
-    pub revision_history_limit: u32,
-    pub min_ready_seconds: u32,
+    pub replicas: Spanned<u32>,
+    pub revision_history_limit: Spanned<u32>,
+    pub min_ready_seconds: Spanned<u32>,
     pub grace_period_seconds: u32,
     /// Priority class of a service that names none.
     pub priority_class: Spanned<String>,

@@ -29,4 +29,17 @@ pub struct Volume {
     pub size: Spanned<String>,
     #[serde(default)]
     pub access_mode: Option<Spanned<String>>,
+    /// `true`: no claim; each pod gets a volume of its own on its node's
+    /// disk (an emptyDir of `size`), lost with the pod: for a cache. A
+    /// DaemonSet's pods get one per node, where a shared claim would be
+    /// locked by the first pod.
+    #[serde(default)]
+    pub per_pod: Option<Spanned<bool>>,
+}
+
+impl Volume {
+    /// Whether the volume is the pod's own, not a claim.
+    pub fn is_per_pod(&self) -> bool {
+        self.per_pod.as_ref().is_some_and(|p| *p.get_ref())
+    }
 }

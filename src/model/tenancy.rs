@@ -91,7 +91,9 @@ impl Environment {
 
 /// What the services of a namespace need at most, together: each at its
 /// replicas (or autoscaling maximum) plus the Deployment's surge pod, a
-/// DaemonSet on every node of its cluster.
+/// DaemonSet on every node of its cluster, a Job or CronJob's one running
+/// pod (finished pods count against no quota). A per-pod volume is the
+/// pod's own disk, not a claim.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Needs {
     /// CPU (cores) and memory (bytes), requests and limits.
@@ -126,7 +128,9 @@ pub fn service_needs(
         kind => {
             let most = match s.scaling_in(o) {
                 Some(sc) => sc.max,
-                None => s.replicas_in(p.defaults.replicas, o).unwrap_or(1),
+                None => s
+                    .replicas_in(*p.defaults.replicas.get_ref(), o)
+                    .unwrap_or(1),
             };
             most + u32::from(kind == WorkloadKind::Deployment)
         }
@@ -141,9 +145,8 @@ pub fn service_needs(
     let (cpu_r, cpu_l) = q(o.and_then(|o| o.cpu.as_ref()), &s.resources.cpu);
     let (mem_r, mem_l) = q(o.and_then(|o| o.memory.as_ref()), &s.resources.memory);
     let n = f64::from(pods);
-    let storage = s
-        .volumes
-        .iter()
+    let claims = || s.volumes.iter().filter(|v| !v.is_per_pod());
+    let storage = claims()
         .map(|v| {
             let size = o
                 .and_then(|o| o.volumes.get(v.name.get_ref()))
@@ -157,7 +160,7 @@ pub fn service_needs(
         memory_request: mem_r * n,
         memory_limit: mem_l * n,
         pods,
-        claims: s.volumes.len() as u32,
+        claims: claims().count() as u32,
         storage,
         services: u32::from(!s.ports.is_empty()),
     })

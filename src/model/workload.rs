@@ -36,14 +36,35 @@ pub enum WorkloadKind {
     Deployment,
     StatefulSet,
     DaemonSet,
+    Job,
+    CronJob,
 }
 
 impl WorkloadKind {
+    /// Whether pods of this kind run to completion instead of serving.
+    pub fn runs_to_completion(self) -> bool {
+        matches!(self, WorkloadKind::Job | WorkloadKind::CronJob)
+    }
+}
+
+impl WorkloadKind {
+    /// The API version of the kind: `apps/v1`, or `batch/v1` for a Job or
+    /// CronJob.
+    pub fn api_version(self) -> &'static str {
+        if self.runs_to_completion() {
+            "batch/v1"
+        } else {
+            "apps/v1"
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             WorkloadKind::Deployment => "Deployment",
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
         }
     }
 }

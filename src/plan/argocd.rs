@@ -22,7 +22,8 @@ use crate::ir::{
     Meta, PlannedFile, Resource, SyncPolicy,
 };
 use crate::layout::{
-    ARGOCD_DIR, BASE_CLUSTER_DIR, KUSTOMIZATION, argocd_env_dir, argocd_root_dir, overlay_dir,
+    ARGOCD_DIR, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
+    argocd_root_dir, overlay_dir,
 };
 use crate::model::{Environment, GitOps};
 
@@ -130,6 +131,7 @@ impl<'a> Planner<'a> {
             repo: self.platform.platform.repository.clone(),
             revision: g.revision.clone(),
             path,
+            helm: None,
             server: server.to_string(),
             namespace: namespace.to_string(),
             sync: SYNC_POLICY,
@@ -149,21 +151,24 @@ impl<'a> Planner<'a> {
     ) {
         let mut root_resources = vec![self.plan_app_project(g, envs)];
         root_resources.extend(self.plan_cluster_base_apps(g));
-        root_resources.push(self.plan_environments_appset(g));
+        let (release_apps, mut last) = self.plan_release_apps(g);
+        root_resources.extend(release_apps);
+        if self.platform.monitoring.is_some() {
+            last += 1;
+            root_resources.extend(self.plan_monitoring_apps(g, last));
+        }
+        root_resources.push(self.plan_environments_appset(g, last + 1));
         let header = self.argocd_header(
             "KUSTOMIZATION: argocd root".into(),
             "What the root Application syncs".into(),
             "nothing",
             "-1 to 1",
         );
-        self.files.push(PlannedFile {
-            path: format!("{}/{KUSTOMIZATION}", argocd_root_dir()),
+        self.push_kustomization(
+            format!("{}/{KUSTOMIZATION}", argocd_root_dir()),
             header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: root_resources,
-                ..Default::default()
-            }),
-        });
+            root_resources,
+        );
         for (env, placements) in envs {
             self.plan_env_apps(g, env, placements);
         }
@@ -188,6 +193,11 @@ impl<'a> Planner<'a> {
                 for ns in self.namespaces(Some(env)) {
                     destinations.push((c.server.clone(), self.namespace_in(Some(env), &ns)));
                 }
+            }
+        }
+        if let Some(m) = &self.platform.monitoring {
+            for c in &self.platform.clusters {
+                destinations.push((c.server.clone(), m.rules_namespace.get_ref().clone()));
             }
         }
         destinations.sort();
@@ -230,7 +240,7 @@ impl<'a> Planner<'a> {
                     .description
                     .clone()
                     .unwrap_or_else(|| format!("The {part_of} platform")),
-                repo: self.platform.platform.repository.clone(),
+                source_repos: vec![self.platform.platform.repository.clone()],
                 destinations,
                 cluster_resources,
             }),
@@ -275,14 +285,51 @@ impl<'a> Planner<'a> {
         files
     }
 
-    /// Wave 1 of the root: one Application per environment directory.
-    fn plan_environments_appset(&mut self, g: &GitOps) -> String {
+    /// Each cluster's alert rules (`base/monitoring`), once the releases,
+    /// which may install the monitoring CRDs, are Healthy.
+    fn plan_monitoring_apps(&mut self, g: &GitOps, wave: i32) -> Vec<String> {
+        let part_of = self.part_of().to_string();
+        let Some(m) = self.platform.monitoring.as_ref() else {
+            return vec![];
+        };
+        let ns = m.rules_namespace.get_ref().clone();
+        let mut files = Vec::new();
+        for c in &self.platform.clusters {
+            let cname = c.name.get_ref();
+            let name = format!("{part_of}-monitoring-{cname}");
+            let file = format!("application-monitoring-{cname}.yaml");
+            let app = self.application(
+                g,
+                name.clone(),
+                Some(wave),
+                (format!("{}/{BASE_MONITORING_DIR}", g.path), &c.server, &ns),
+                vec![],
+            );
+            let header = self.argocd_header(
+                format!("APPLICATION: {name}"),
+                format!("Alert rules of the platform's services on cluster {cname}"),
+                "the releases (earlier waves), which install the monitoring CRDs",
+                &wave.to_string(),
+            );
+            self.files.push(PlannedFile {
+                path: format!("{}/{file}", argocd_root_dir()),
+                header,
+                resource: Resource::Application(app),
+            });
+            files.push(file);
+        }
+        files
+    }
+
+    /// The last wave of the root (after the cluster base and the releases):
+    /// one Application per environment directory.
+    fn plan_environments_appset(&mut self, g: &GitOps, wave: i32) -> String {
         let part_of = self.part_of().to_string();
         let mut header = self.argocd_header(
             format!("APPLICATIONSET: {part_of}-environments"),
             format!("One Application per directory of {}/{ARGOCD_DIR}/envs: adding an environment or a service needs no edit here", g.path),
-            "the cluster bases (wave 0) being Healthy",
-            "1",
+            "the cluster bases (wave 0) and the releases being Healthy",
+            &wave.to_string(),
         );
         header.notes.push("NOTE: environments are independent of each other; the waves inside each are ordered by its Application (see README.md)".into());
         let file = "applicationset.yaml".to_string();
@@ -293,7 +340,7 @@ impl<'a> Planner<'a> {
                 meta: self.argocd_meta(
                     format!("{part_of}-environments"),
                     &g.argocd_namespace,
-                    Some(1),
+                    Some(wave),
                 ),
                 repo: self.platform.platform.repository.clone(),
                 revision: g.revision.clone(),
@@ -365,7 +412,7 @@ impl<'a> Planner<'a> {
             let header = self.argocd_header(
                 format!("APPLICATION: {name}"),
                 format!(
-                    "The namespaces of {env_name} ({}): service accounts, default-deny policies, pull secrets, quotas",
+                    "The namespaces of {env_name} ({}) and what their workloads rely on",
                     namespaces.join(", ")
                 ),
                 "nothing in the environment",

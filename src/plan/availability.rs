@@ -11,9 +11,10 @@ impl ServicePlanner<'_, '_> {
     /// Replicas: the autoscaling minimum, else the environment's, the
     /// service's, or the platform default; None for a DaemonSet.
     pub(super) fn replicas(&self) -> Option<u32> {
-        self.svc
-            .file
-            .replicas_in(self.p.platform.defaults.replicas, self.env_override())
+        self.svc.file.replicas_in(
+            *self.p.platform.defaults.replicas.get_ref(),
+            self.env_override(),
+        )
     }
 
     /// Autoscaling here.

@@ -152,8 +152,9 @@ impl<'p, 'a> NamespacePlanner<'p, 'a> {
         let header = self.header(
             format!("KUSTOMIZATION: namespace {}", self.ns),
             format!(
-                "Namespace {} and what its workloads rely on: service account, default-deny policy, pull secret, quota",
-                self.ns
+                "Namespace {} and what its workloads rely on: {}",
+                self.ns,
+                contents(files)
             ),
             "nothing".into(),
         );
@@ -224,7 +225,7 @@ impl Planner<'_> {
     /// The component that keeps `revision_history_limit` old revisions of
     /// every workload, whatever a manifest says (seed 000 §3.5).
     fn plan_defaults_component(&mut self) {
-        let limit = self.platform.defaults.revision_history_limit;
+        let limit = *self.platform.defaults.revision_history_limit.get_ref();
         let header = self.header(
             "COMPONENT: deployment-defaults".into(),
             format!("Keeps {limit} old revisions of every workload, whatever a manifest says"),
@@ -256,14 +257,11 @@ impl Planner<'_> {
             BASE_WAVE.into(),
             "platform.toml".into(),
         );
-        self.files.push(PlannedFile {
-            path: format!("{BASE_CLUSTER_DIR}/{KUSTOMIZATION}"),
+        self.push_kustomization(
+            format!("{BASE_CLUSTER_DIR}/{KUSTOMIZATION}"),
             header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: cluster_res,
-                ..Default::default()
-            }),
-        });
+            cluster_res,
+        );
         let header = self.header(
             "KUSTOMIZATION: base".into(),
             "The platform's own resources: cluster-scoped, then each namespace".into(),
@@ -271,13 +269,32 @@ impl Planner<'_> {
             BASE_WAVE.into(),
             "platform.toml".into(),
         );
-        self.files.push(PlannedFile {
-            path: format!("{BASE_DIR}/{KUSTOMIZATION}"),
-            header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: dirs,
-                ..Default::default()
-            }),
-        });
+        self.push_kustomization(format!("{BASE_DIR}/{KUSTOMIZATION}"), header, dirs);
     }
+}
+
+/// What a namespace's files hold, in their order: `service account,
+/// default-deny policy, quota`.
+fn contents(files: &[PlannedFile]) -> String {
+    let mut v: Vec<&str> = Vec::new();
+    for f in files {
+        let what = match &f.resource {
+            Resource::ServiceAccount(_) => "service account",
+            Resource::NetworkPolicy(_) => "default-deny policy",
+            Resource::ExternalSecret(_) | Resource::SealedSecret(_) | Resource::Verbatim(_) => {
+                "pull secret"
+            }
+            Resource::ResourceQuota(_) => "quota",
+            Resource::LimitRange(_) => "limit range",
+            Resource::Issuer(_) => "issuer",
+            Resource::Certificate(_) => "certificate",
+            Resource::Gateway(_) => "Gateway",
+            Resource::HttpRoute(_) => "HTTPS redirect",
+            _ => continue,
+        };
+        if !v.contains(&what) {
+            v.push(what);
+        }
+    }
+    v.join(", ")
 }

@@ -70,8 +70,11 @@ impl ServicePlanner<'_, '_> {
             data.extend(o.env.iter().map(|(k, v)| (k.clone(), v.get_ref().clone())));
         }
         for d in &f.depends_on {
-            let (Some(env), Some(t)) = (&d.env, self.p.by_name.get(d.service.get_ref().as_str()))
-            else {
+            let (Some(env), Some(port), Some(t)) = (
+                &d.env,
+                &d.port,
+                self.p.by_name.get(d.service.get_ref().as_str()),
+            ) else {
                 continue;
             };
             data.insert(
@@ -80,7 +83,7 @@ impl ServicePlanner<'_, '_> {
                     &t.name,
                     &self.ns_in(&namespace_of(self.p.platform, t)),
                     &self.runs_in(),
-                    Self::port_of(t, d.port.get_ref()),
+                    Self::port_of(t, port.get_ref()),
                     d.scheme.as_deref(),
                 ),
             );

@@ -69,14 +69,7 @@ impl<'a> Planner<'a> {
             "all waves".into(),
             "platform.toml, services/*.toml".into(),
         );
-        self.files.push(PlannedFile {
-            path: format!("{root}/{KUSTOMIZATION}"),
-            header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: dirs,
-                ..Default::default()
-            }),
-        });
+        self.push_kustomization(format!("{root}/{KUSTOMIZATION}"), header, dirs);
         placements
     }
 
@@ -107,14 +100,11 @@ impl<'a> Planner<'a> {
             "0 (base)".into(),
             "platform.toml [[environments]]".into(),
         );
-        self.files.push(PlannedFile {
-            path: format!("{}/base/{KUSTOMIZATION}", overlay_dir(name)),
+        self.push_kustomization(
+            format!("{}/base/{KUSTOMIZATION}", overlay_dir(name)),
             header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: dirs,
-                ..Default::default()
-            }),
-        });
+            dirs,
+        );
     }
 }
 
@@ -384,6 +374,7 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         return None;
     }
     Some(WorkloadPatch {
+        api_version: env.kind.api_version().to_string(),
         kind: env.kind.name().to_string(),
         name: env.meta.name.clone(),
         namespace: base.meta.namespace.clone().unwrap_or_default(),

@@ -10,8 +10,10 @@ use super::environments::Placement;
 use crate::ir::{
     FluxKustomization, FluxPolicy, GitRepository, Kustomization, Meta, PlannedFile, Resource,
 };
-use crate::layout::{BASE_CLUSTER_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir};
-use crate::model::{Cluster, Environment, GitOps};
+use crate::layout::{
+    BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir,
+};
+use crate::model::{Cluster, Environment, GitOps, WorkloadKind};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
 /// its resources to be Ready (the health check dependsOn relies on), and
@@ -23,12 +25,18 @@ pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
     retry_interval: "2m",
 };
 
+/// The Secret in Flux's namespace holding the age key SOPS files are
+/// decrypted with.
+const SOPS_KEY_SECRET: &str = "sops-age";
+
 /// The Flux Kustomization of the cluster's platform base.
 const PLATFORM_UNIT: &str = "platform";
 
 /// One Flux Kustomization to plan: its name, path, dependencies, header.
 struct Unit {
     name: String,
+    /// Holds a Job (recreated when it changes).
+    force: bool,
     path: String,
     depends_on: Vec<String>,
     purpose: String,
@@ -107,12 +115,46 @@ impl<'a> Planner<'a> {
         let cname = cluster.name.get_ref();
         let mut units = vec![Unit {
             name: PLATFORM_UNIT.into(),
+            force: false,
             path: BASE_CLUSTER_DIR.into(),
             depends_on: vec![],
             purpose: format!("Cluster-scoped base of cluster {cname}"),
             notes: vec![],
             source: "platform.toml".into(),
         }];
+        let releases = self.releases_on(cluster);
+        for r in &releases {
+            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            depends_on.extend(
+                r.file
+                    .depends_on
+                    .iter()
+                    .filter(|d| releases.iter().any(|x| &x.name == d.get_ref()))
+                    .map(|d| d.get_ref().clone()),
+            );
+            units.push(Unit {
+                name: r.name.clone(),
+                force: false,
+                path: self.release_dir(r),
+                depends_on,
+                purpose: format!("{}: the Helm release {}", r.file.description, r.name),
+                notes: vec![],
+                source: r.source.path.clone(),
+            });
+        }
+        if self.platform.monitoring.is_some() {
+            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            depends_on.extend(self.monitoring_providers_on(cluster));
+            units.push(Unit {
+                name: "monitoring".into(),
+                force: false,
+                path: BASE_MONITORING_DIR.into(),
+                depends_on,
+                purpose: "Alert rules of the platform's services".into(),
+                notes: vec![],
+                source: "platform.toml [monitoring]".into(),
+            });
+        }
         for (env, placements) in envs {
             let on_cluster: Vec<&Placement<'_>> = placements
                 .iter()
@@ -128,6 +170,7 @@ impl<'a> Planner<'a> {
             let base = format!("{env_name}-base");
             units.push(Unit {
                 name: base.clone(),
+                force: false,
                 path: format!("{}/base", overlay_dir(env_name)),
                 depends_on: vec![PLATFORM_UNIT.into()],
                 purpose: format!("The namespaces of {env_name}"),
@@ -154,9 +197,23 @@ impl<'a> Planner<'a> {
         let env_name = env.name.get_ref();
         let svc = p.service;
         let mut depends_on = vec![base.to_string()];
+        // Its monitor needs the CRDs a release of the cluster may install.
+        if svc.file.ports.iter().any(|p| p.serves_metrics()) {
+            depends_on.extend(self.monitoring_providers_on(cluster));
+        }
         let mut notes = Vec::new();
         for d in &svc.file.depends_on {
             let target = d.service.get_ref();
+            if self.releases.iter().any(|(r, _)| &r.name == target) {
+                if self.releases_on(cluster).iter().any(|r| &r.name == target) {
+                    depends_on.push(target.clone());
+                } else {
+                    notes.push(format!(
+                        "NOTE: depends on the release {target}, which this cluster does not install"
+                    ));
+                }
+                continue;
+            }
             let Some(placed) = placements.iter().find(|q| &q.service.name == target) else {
                 continue;
             };
@@ -174,12 +231,24 @@ impl<'a> Planner<'a> {
         depends_on.dedup();
         Unit {
             name: format!("{env_name}-{}", svc.name),
+            force: svc.file.kind() == WorkloadKind::Job,
             path: p.dir.clone(),
             depends_on,
             purpose: format!("{} in {env_name}", svc.file.description),
             notes,
             source: svc.source.path.clone(),
         }
+    }
+
+    /// The releases of `cluster` that install the monitoring CRDs.
+    fn monitoring_providers_on(&self, cluster: &Cluster) -> Vec<String> {
+        let on = self.releases_on(cluster);
+        self.monitoring_group()
+            .map(|g| self.providers_of(g))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| on.iter().any(|r| &r.name == p))
+            .collect()
     }
 
     /// The cluster of an environment a placed service runs on.
@@ -202,11 +271,7 @@ impl<'a> Planner<'a> {
             unit.source,
         );
         header.notes.extend(unit.notes);
-        let sops = self
-            .platform
-            .secrets
-            .as_ref()
-            .is_some_and(|s| s.backend.get_ref() == "sops");
+        let sops_secret = self.sops_secret();
         self.files.push(PlannedFile {
             path: format!("{}/{file}", flux_cluster_dir(cluster.name.get_ref())),
             header,
@@ -221,11 +286,23 @@ impl<'a> Planner<'a> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
-                sops_secret: sops.then(|| "sops-age".to_string()),
+                sops_secret,
+                force: unit.force,
                 policy: FLUX_POLICY,
             }),
         });
         file
+    }
+
+    /// The Secret of Flux's namespace holding the age key that decrypts the
+    /// SOPS files, when the platform uses them with Flux.
+    pub(super) fn sops_secret(&self) -> Option<String> {
+        let sops = self
+            .platform
+            .secrets
+            .as_ref()
+            .is_some_and(|s| s.backend.get_ref() == "sops");
+        (sops && self.engine("flux")).then(|| SOPS_KEY_SECRET.to_string())
     }
 
     fn flux_meta(&self, name: &str, namespace: &str) -> Meta {

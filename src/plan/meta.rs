@@ -12,6 +12,28 @@ pub const WAVE_ANNOTATION: &str = "argocd.argoproj.io/sync-wave";
 /// Prefix of the annotations carrying a service's stated exceptions.
 pub const EXCEPTION_ANNOTATION: &str = "exceptions.platformc.dev/";
 
+/// Every field and note of a header on one line: a header is a comment
+/// block, so a line break in a source text (an owner, a purpose) must not
+/// end the comment.
+pub(super) fn one_line_header(h: &mut Header) {
+    for field in [
+        &mut h.title,
+        &mut h.purpose,
+        &mut h.depends_on,
+        &mut h.wave,
+        &mut h.owner,
+        &mut h.source,
+    ] {
+        *field = one_line(field);
+    }
+    if let Some(e) = &mut h.exposes {
+        *e = one_line(e);
+    }
+    for n in &mut h.notes {
+        *n = one_line(n);
+    }
+}
+
 impl Planner<'_> {
     pub(super) fn header(
         &self,
@@ -105,14 +127,17 @@ impl ServicePlanner<'_, '_> {
             .iter()
             .map(|d| {
                 let target = d.service.get_ref();
-                let port = self
+                let Some(port) = &d.port else {
+                    return format!("{target} (a Job, completed first)");
+                };
+                let number = self
                     .p
                     .by_name
                     .get(target.as_str())
-                    .map_or(0, |t| ServicePlanner::port_of(t, d.port.get_ref()));
+                    .map_or(0, |t| ServicePlanner::port_of(t, port.get_ref()));
                 match &d.purpose {
-                    Some(why) => format!("{target} ({} {port}, {why})", d.port.get_ref()),
-                    None => format!("{target} ({} {port})", d.port.get_ref()),
+                    Some(why) => format!("{target} ({} {number}, {why})", port.get_ref()),
+                    None => format!("{target} ({} {number})", port.get_ref()),
                 }
             })
             .collect::<Vec<_>>()

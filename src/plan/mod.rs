@@ -10,9 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Kustomization, Resource};
+use crate::diag::SourceFile;
+use crate::ir::{Header, Kustomization, Resource};
 use crate::layout::{BASE_DIR, KUSTOMIZATION};
-use crate::load::{Loaded, LoadedService, SecretFile};
+use crate::load::{Loaded, LoadedRelease, LoadedService, SecretFile};
 use crate::model::{Category, Dependency, Environment, PlatformFile};
 
 pub use crate::ir::{Plan, PlannedFile};
@@ -24,10 +25,14 @@ mod config;
 mod edge;
 mod environments;
 mod flux;
+mod jobs;
 mod meta;
 mod network;
+mod observability;
 mod policy;
+mod prerequisites;
 mod readme;
+mod releases;
 mod routes;
 mod secrets;
 mod service;
@@ -41,11 +46,20 @@ pub fn plan(loaded: &Loaded) -> Plan {
     Planner::new(loaded).run()
 }
 
+/// The dependency graph of a checked model.
+pub fn graph(loaded: &Loaded) -> crate::ir::Graph {
+    Planner::new(loaded).graph()
+}
+
 /// The platform being planned, its services in output order, and the files
 /// planned so far.
 struct Planner<'a> {
     platform: &'a PlatformFile,
     secret_files: &'a BTreeMap<String, SecretFile>,
+    /// The values files of the releases, by file name.
+    values_files: &'a BTreeMap<String, SourceFile>,
+    /// The Helm releases in install order, with their install depth.
+    releases: Vec<(&'a LoadedRelease, u32)>,
     /// Sorted by wave, then name: the order of every list in the output.
     services: Vec<&'a LoadedService>,
     by_name: BTreeMap<&'a str, &'a LoadedService>,
@@ -74,6 +88,8 @@ impl<'a> Planner<'a> {
         Planner {
             platform,
             secret_files: &loaded.secret_files,
+            values_files: &loaded.values_files,
+            releases: releases::install_order(&loaded.releases),
             services,
             by_name,
             consumers,
@@ -91,6 +107,8 @@ impl<'a> Planner<'a> {
     fn run(mut self) -> Plan {
         self.plan_base();
         let mut dirs = vec![BASE_DIR.to_string()];
+        dirs.extend(self.plan_releases());
+        dirs.extend(self.plan_monitoring());
         for svc in self.services.clone() {
             dirs.push(self.plan_service(svc));
         }
@@ -110,28 +128,36 @@ impl<'a> Planner<'a> {
         let readme = self.readme();
         self.files.push(readme);
         self.plan_root(dirs);
+        for f in &mut self.files {
+            meta::one_line_header(&mut f.header);
+        }
         Plan { files: self.files }
+    }
+
+    /// Adds the kustomization at `path` that lists `resources`.
+    fn push_kustomization(&mut self, path: String, header: Header, resources: Vec<String>) {
+        self.files.push(PlannedFile {
+            path,
+            header,
+            resource: Resource::Kustomization(Kustomization {
+                resources,
+                ..Default::default()
+            }),
+        });
     }
 
     fn plan_root(&mut self, dirs: Vec<String>) {
         let header = self.header(
             "KUSTOMIZATION: platform root".into(),
             format!(
-                "Builds the whole {} platform: the base and every service",
+                "Builds the whole {} platform: the base, its releases and every service",
                 self.part_of()
             ),
             "every directory listed below".into(),
             "all waves".into(),
             "platform.toml, services/*.toml".into(),
         );
-        self.files.push(PlannedFile {
-            path: KUSTOMIZATION.into(),
-            header,
-            resource: Resource::Kustomization(Kustomization {
-                resources: dirs,
-                ..Default::default()
-            }),
-        });
+        self.push_kustomization(KUSTOMIZATION.into(), header, dirs);
     }
 
     /// Whether the platform deploys with `engine` (`argocd`, `flux`).

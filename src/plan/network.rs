@@ -122,10 +122,11 @@ impl ServicePlanner<'_, '_> {
             if !self.runs_here(consumer) {
                 continue;
             }
+            let Some(port) = &d.port else { continue };
             ingress.push(PolicyRule {
-                why: format!("from {} ({})", consumer.name, d.port.get_ref()),
+                why: format!("from {} ({})", consumer.name, port.get_ref()),
                 peers: vec![self.peer(consumer)],
-                ports: vec![Self::policy_port(self.svc, d.port.get_ref())],
+                ports: vec![Self::policy_port(self.svc, port.get_ref())],
             });
         }
         ingress.extend(self.edge_ingress());
@@ -147,6 +148,39 @@ impl ServicePlanner<'_, '_> {
             }
         }
         ingress
+    }
+
+    /// To the pods of a release, on the port of them it names.
+    fn release_egress(&self, d: &crate::model::Dependency) -> Option<PolicyRule> {
+        let (r, _) = self
+            .p
+            .releases
+            .iter()
+            .find(|(r, _)| &r.name == d.service.get_ref())?;
+        let port = d.port.as_ref()?;
+        let pods = r.file.pods.as_ref()?;
+        let p = pods
+            .ports
+            .iter()
+            .find(|p| p.name.get_ref() == port.get_ref())?;
+        Some(PolicyRule {
+            why: format!("to the release {} ({})", r.name, port.get_ref()),
+            peers: vec![Peer::Pods {
+                namespace: Some(self.p.release_namespace(r)),
+                labels: pods
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                    .collect(),
+            }],
+            ports: vec![PolicyPort {
+                protocol: p
+                    .protocol
+                    .as_ref()
+                    .map_or_else(|| "TCP".to_string(), |x| x.get_ref().clone()),
+                port: *p.port.get_ref(),
+            }],
+        })
     }
 
     /// The edge's proxy pods.
@@ -248,13 +282,18 @@ impl ServicePlanner<'_, '_> {
         let f = &self.svc.file;
         let mut egress = Vec::new();
         for d in &f.depends_on {
-            let Some(t) = self.p.by_name.get(d.service.get_ref().as_str()) else {
+            if let Some(rule) = self.release_egress(d) {
+                egress.push(rule);
+                continue;
+            }
+            let (Some(t), Some(port)) = (self.p.by_name.get(d.service.get_ref().as_str()), &d.port)
+            else {
                 continue;
             };
             egress.push(PolicyRule {
-                why: format!("to {} ({})", t.name, d.port.get_ref()),
+                why: format!("to {} ({})", t.name, port.get_ref()),
                 peers: vec![self.peer(t)],
-                ports: vec![Self::policy_port(t, d.port.get_ref())],
+                ports: vec![Self::policy_port(t, port.get_ref())],
             });
         }
         egress.extend(self.proxied_egress());

@@ -4,8 +4,10 @@
 //! namespace; and the scanner checks written as skipped onto a workload,
 //! each with its reason.
 //!
-//! Kyverno rules match Pods; Kyverno generates the matching rules for
-//! Deployments, StatefulSets and DaemonSets (`autogen-<rule>`). The lints
+//! Kyverno rules match Pods; Kyverno generates the matching rules for the
+//! workload kinds (`autogen-<rule>`, and `autogen-cronjob-<rule>` for
+//! CronJobs). The probe rule matches the serving workloads themselves: the
+//! pods of a Job run to completion and have no probes. The lints
 //! `no-pdb` and `secret-in-config` need the whole platform or the sources to
 //! decide, so they have no cluster-side policy.
 
@@ -28,18 +30,23 @@ pub struct KyvernoPolicy {
     pub lint: &'static str,
     pub name: &'static str,
     pub rule: &'static str,
-    /// `Pod` or `Service`.
-    pub kind: &'static str,
+    /// `Pod`, `Service`, or the serving workload kinds.
+    pub kinds: &'static [&'static str],
     pub message: &'static str,
     pattern: fn() -> Value,
 }
+
+const POD: &[&str] = &["Pod"];
+
+/// The workloads that serve, and so must be probed.
+const SERVING: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
 
 pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     KyvernoPolicy {
         lint: "privileged",
         name: "platformc-disallow-privileged",
         rule: "privileged-containers",
-        kind: "Pod",
+        kinds: POD,
         message: "Privileged containers are not allowed.",
         pattern: || json!({"spec": {"containers": [{"=(securityContext)": {"=(privileged)": "false"}}]}}),
     },
@@ -47,7 +54,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "run-as-root",
         name: "platformc-require-run-as-non-root",
         rule: "run-as-non-root",
-        kind: "Pod",
+        kinds: POD,
         message: "Pods must set securityContext.runAsNonRoot to true.",
         pattern: || json!({"spec": {"securityContext": {"runAsNonRoot": true}}}),
     },
@@ -55,7 +62,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "writable-root-fs",
         name: "platformc-require-read-only-root-fs",
         rule: "read-only-root-fs",
-        kind: "Pod",
+        kinds: POD,
         message: "Containers must run with a read-only root file system.",
         pattern: || json!({"spec": {"containers": [{"securityContext": {"readOnlyRootFilesystem": true}}]}}),
     },
@@ -63,7 +70,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "host-network",
         name: "platformc-disallow-host-network",
         rule: "host-network",
-        kind: "Pod",
+        kinds: POD,
         message: "Pods may not use the node's network.",
         pattern: || json!({"spec": {"=(hostNetwork)": false}}),
     },
@@ -71,7 +78,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "host-port",
         name: "platformc-disallow-host-ports",
         rule: "host-ports",
-        kind: "Pod",
+        kinds: POD,
         message: "Containers may not bind ports on the node.",
         pattern: || json!({"spec": {"containers": [{"=(ports)": [{"=(hostPort)": 0}]}]}}),
     },
@@ -79,7 +86,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "service-type",
         name: "platformc-restrict-service-type",
         rule: "cluster-ip-only",
-        kind: "Service",
+        kinds: &["Service"],
         message: "Services must be ClusterIP; publish through the gateway.",
         pattern: || json!({"spec": {"=(type)": "ClusterIP"}}),
     },
@@ -87,7 +94,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "latest-always",
         name: "platformc-disallow-latest-always",
         rule: "latest-not-always",
-        kind: "Pod",
+        kinds: POD,
         message: "An image tagged latest may not be pulled with policy Always.",
         pattern: || json!({"spec": {"containers": [{"(image)": "*:latest", "imagePullPolicy": "!Always"}]}}),
     },
@@ -95,20 +102,20 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
         lint: "no-probes",
         name: "platformc-require-probes",
         rule: "readiness-and-liveness",
-        kind: "Pod",
-        message: "Containers must have readiness and liveness probes.",
+        kinds: SERVING,
+        message: "Containers of serving workloads must have readiness and liveness probes.",
         pattern: || {
-            json!({"spec": {"containers": [{
+            json!({"spec": {"template": {"spec": {"containers": [{
                 "readinessProbe": {"periodSeconds": ">0"},
                 "livenessProbe": {"periodSeconds": ">0"}
-            }]}})
+            }]}}}})
         },
     },
     KyvernoPolicy {
         lint: "capabilities",
         name: "platformc-require-drop-all",
         rule: "drop-all-add-none",
-        kind: "Pod",
+        kinds: POD,
         message: "Containers must drop all capabilities and add none.",
         pattern: || json!({"spec": {"containers": [{"securityContext": {"capabilities": {"drop": ["ALL"], "X(add)": "null"}}}]}}),
     },
@@ -123,7 +130,7 @@ pub fn cluster_policy(
     ClusterPolicy {
         meta,
         rule: p.rule.to_string(),
-        kind: p.kind.to_string(),
+        kinds: p.kinds.iter().map(|k| k.to_string()).collect(),
         part_of: part_of.to_string(),
         failure_action: failure_action.to_string(),
         message: p.message.to_string(),
@@ -146,12 +153,17 @@ pub fn exception_for(
             .iter()
             .filter(|p| p.lint == e.rule.get_ref())
         {
-            if p.kind == "Service" {
+            if p.kinds.contains(&"Service") {
                 kinds.push("Service".into());
             }
+            let autogen = if kind == WorkloadKind::CronJob {
+                format!("autogen-cronjob-{}", p.rule)
+            } else {
+                format!("autogen-{}", p.rule)
+            };
             exceptions.push(ExceptedPolicy {
                 policy: p.name.to_string(),
-                rules: vec![p.rule.to_string(), format!("autogen-{}", p.rule)],
+                rules: vec![p.rule.to_string(), autogen],
                 reason: e
                     .reason
                     .get_ref()
@@ -416,6 +428,7 @@ mod tests {
             rollout: None,
             selector: IndexMap::new(),
             service_name: None,
+            job: None,
             pod: Pod {
                 host_network: false,
                 spread: None,
@@ -425,6 +438,7 @@ mod tests {
                 service_account: "sa".into(),
                 termination_grace_period_seconds: 30,
                 priority_class: "p".into(),
+                restart_policy: None,
                 security: PodSecurity {
                     run_as_non_root: true,
                     run_as_user: uid,

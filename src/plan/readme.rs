@@ -2,8 +2,11 @@
 //! and how each engine deploys it.
 
 use super::Planner;
-use crate::ir::{PlannedFile, Readme, ReadmeCluster, ReadmeEdge, ReadmeEnv, ReadmeWave, Resource};
-use crate::layout::{OUTPUT_DIR, README};
+use crate::ir::{
+    Graph, GraphEdge, PlannedFile, Readme, ReadmeCluster, ReadmeEdge, ReadmeEnv, ReadmeSecret,
+    ReadmeWave, Resource,
+};
+use crate::layout::{OUTPUT_DIR, README, SECRETS_DIR, secret_file};
 
 impl Planner<'_> {
     pub(super) fn readme(&self) -> PlannedFile {
@@ -21,6 +24,7 @@ impl Planner<'_> {
             ),
             resource: Resource::Readme(Readme {
                 platform: self.part_of().to_string(),
+                repository: p.platform.repository.clone(),
                 path: g.map_or_else(|| OUTPUT_DIR.into(), |g| g.path.clone()),
                 argocd: self.engine("argocd"),
                 argocd_namespace: g.map_or_else(String::new, |g| g.argocd_namespace.clone()),
@@ -30,8 +34,98 @@ impl Planner<'_> {
                 environments: self.readme_environments(),
                 clusters: self.readme_clusters(&revision),
                 edge: self.readme_edge(),
+                graph: self.graph(),
+                prerequisites: self.prerequisites(),
+                secret_backend: p
+                    .secrets
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.backend.get_ref().clone()),
+                secrets_dir: SECRETS_DIR.into(),
+                secrets: self.readme_secrets(),
+                sops_secret: self.sops_secret(),
                 revision,
             }),
+        }
+    }
+
+    /// Every service's Secret and where each key comes from.
+    fn readme_secrets(&self) -> Vec<ReadmeSecret> {
+        let Some(store) = self.platform.secrets.as_ref() else {
+            return vec![];
+        };
+        let backend = store.backend.get_ref();
+        let pull = store
+            .external()
+            .zip(self.platform.images.pull_secret.as_ref())
+            .map(|(ext, ps)| ReadmeSecret {
+                service: "(image pulls)".into(),
+                secret: ps.name.get_ref().clone(),
+                namespace: self.platform.platform.namespace.get_ref().clone(),
+                keys: vec![
+                    (
+                        "username".into(),
+                        format!("{}{}", ext.prefix, ps.username_key),
+                    ),
+                    ("token".into(), format!("{}{}", ext.prefix, ps.token_key)),
+                ],
+            });
+        let services = self
+            .services
+            .iter()
+            .filter(|s| !s.file.secrets.is_empty())
+            .map(|s| {
+                let file = secret_file(backend, &s.name)
+                    .map(|f| format!("{SECRETS_DIR}/{f}"))
+                    .unwrap_or_default();
+                let keys = s
+                    .file
+                    .secrets
+                    .iter()
+                    .map(|k| {
+                        let key = k.get_ref().clone();
+                        let from = match store.external() {
+                            Some(ext) => {
+                                let remote = s
+                                    .file
+                                    .secret_sources
+                                    .get(&key)
+                                    .map_or(key.as_str(), |r| r.get_ref().as_str());
+                                format!("{}{remote}", ext.prefix)
+                            }
+                            None => file.clone(),
+                        };
+                        (key, from)
+                    })
+                    .collect();
+                ReadmeSecret {
+                    service: s.name.clone(),
+                    secret: format!("{}-secrets", s.name),
+                    namespace: super::namespace_of(self.platform, s),
+                    keys,
+                }
+            });
+        pull.into_iter().chain(services).collect()
+    }
+
+    /// The dependency graph: services by wave, and every edge.
+    pub(super) fn graph(&self) -> Graph {
+        let edges = self
+            .services
+            .iter()
+            .flat_map(|s| {
+                s.file.depends_on.iter().map(|d| GraphEdge {
+                    from: s.name.clone(),
+                    to: d.service.get_ref().clone(),
+                    port: d
+                        .port
+                        .as_ref()
+                        .map_or_else(|| "completes first".to_string(), |p| p.get_ref().clone()),
+                })
+            })
+            .collect();
+        Graph {
+            waves: self.readme_waves(),
+            edges,
         }
     }
 
@@ -110,7 +204,8 @@ impl Planner<'_> {
                 g.class.as_ref().map_or("", |c| c.get_ref().as_str())
             ),
             ("gateway", Some(g)) => format!(
-                "Routes attach to the existing Gateway `{}/{}`, which terminates TLS.",
+                "Routes attach to listener `{}` of the existing Gateway `{}/{}`, which holds its own certificates.",
+                g.section.as_deref().unwrap_or_default(),
                 g.namespace.as_ref().map_or("", |n| n.get_ref().as_str()),
                 g.name.get_ref()
             ),

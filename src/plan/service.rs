@@ -90,6 +90,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         out.extend(self.pdb_file());
         out.extend(self.policy_exception_file());
         out.extend(self.network_policy_file());
+        out.extend(self.monitor_file());
         out.extend(self.route_files());
         out
     }

@@ -58,7 +58,8 @@ impl ServicePlanner<'_, '_> {
         };
         let name = self.name();
         let mut out = Vec::new();
-        for (i, v) in self.svc.file.volumes.iter().enumerate() {
+        let claims = self.svc.file.volumes.iter().filter(|v| !v.is_per_pod());
+        for (i, v) in claims.enumerate() {
             let vname = v.name.get_ref();
             let mut pf = self.file_needing(
                 &numbered("pvc", i, vname),

@@ -198,7 +198,16 @@ impl Planner<'_> {
     pub(super) fn tls_notes(&self) -> Vec<String> {
         let p = self.platform;
         if p.tls.is_none() {
-            return vec!["Routes are plain HTTP: the platform declares no [tls].".into()];
+            let existing = p
+                .edge
+                .as_ref()
+                .and_then(|e| e.gateway.as_ref())
+                .is_some_and(|g| !g.managed());
+            return vec![if existing {
+                "platformc issues no certificates (the platform declares no [tls]): the Gateway's listener serves the routes as it is configured.".into()
+            } else {
+                "Routes are plain HTTP: the platform declares no [tls].".into()
+            }];
         }
         let mut notes = Vec::new();
         let mut per_env = Vec::new();

@@ -32,7 +32,7 @@ pub fn rollout(kind: WorkloadKind) -> Option<Rollout> {
             max_unavailable: 1,
             max_surge: 0,
         }),
-        WorkloadKind::StatefulSet => None,
+        WorkloadKind::StatefulSet | WorkloadKind::Job | WorkloadKind::CronJob => None,
     }
 }
 
@@ -82,13 +82,18 @@ impl ServicePlanner<'_, '_> {
             kind: self.kind,
             meta: self.meta(name.clone()),
             replicas,
-            revision_history_limit: p.defaults.revision_history_limit,
-            min_ready_seconds: p.defaults.min_ready_seconds,
+            revision_history_limit: *p.defaults.revision_history_limit.get_ref(),
+            min_ready_seconds: *p.defaults.min_ready_seconds.get_ref(),
             rollout: rollout(self.kind),
             selector: self.selector(),
             service_name: (self.kind == WorkloadKind::StatefulSet).then(|| name.clone()),
+            job: self.job_spec(),
             pod: self.pod(config),
         };
+        if self.kind == WorkloadKind::Job && self.p.engine("argocd") {
+            let (k, v) = super::jobs::ARGOCD_RECREATE;
+            workload.meta.annotations.insert(k.into(), v.into());
+        }
         for e in &f.exceptions {
             workload.meta.annotations.insert(
                 format!("{EXCEPTION_ANNOTATION}{}", e.rule.get_ref()),
@@ -148,6 +153,7 @@ impl ServicePlanner<'_, '_> {
                     || p.defaults.priority_class.get_ref().clone(),
                     |c| c.get_ref().clone(),
                 ),
+            restart_policy: self.restart_policy(),
             security: self.pod_security(),
             container: self.container(config, mounts),
             volumes,
@@ -188,7 +194,10 @@ impl ServicePlanner<'_, '_> {
     fn volumes_and_mounts(&self) -> (Vec<PodVolume>, Vec<Mount>) {
         let f = &self.svc.file;
         let name = self.name();
-        let mut volumes = vec![PodVolume::EmptyDir { name: "tmp".into() }];
+        let mut volumes = vec![PodVolume::EmptyDir {
+            name: "tmp".into(),
+            size_limit: None,
+        }];
         let mut mounts = vec![Mount {
             name: "tmp".into(),
             path: "/tmp".into(),
@@ -207,6 +216,7 @@ impl ServicePlanner<'_, '_> {
             add(
                 PodVolume::EmptyDir {
                     name: vname.clone(),
+                    size_limit: None,
                 },
                 vname,
                 path,
@@ -215,16 +225,18 @@ impl ServicePlanner<'_, '_> {
         }
         for v in &f.volumes {
             let vname = v.name.get_ref().clone();
-            let claim = format!("{name}-{vname}");
-            add(
+            let volume = if v.is_per_pod() {
+                PodVolume::EmptyDir {
+                    name: vname.clone(),
+                    size_limit: Some(v.size.get_ref().clone()),
+                }
+            } else {
                 PodVolume::Claim {
                     name: vname.clone(),
-                    claim,
-                },
-                vname,
-                &v.mount,
-                false,
-            );
+                    claim: format!("{name}-{vname}"),
+                }
+            };
+            add(volume, vname, &v.mount, false);
         }
         for c in &f.config_files {
             let vname = format!("config-{}", c.name.get_ref());

@@ -34,8 +34,12 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "base/priorityclass.yaml.j2",
     "base/serviceaccount.yaml.j2",
     "config/configmap.yaml.j2",
+    "docs/_graph.j2",
+    "docs/graph.dot.j2",
+    "docs/graph.mmd.j2",
     "docs/readme.md.j2",
     "edge/gateway.yaml.j2",
+    "environments/_podpatch.j2",
     "environments/patch.yaml.j2",
     "environments/workloadpatch.yaml.j2",
     "gitops/_argocd.j2",
@@ -44,10 +48,17 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "gitops/appproject.yaml.j2",
     "gitops/fluxkustomization.yaml.j2",
     "gitops/gitrepository.yaml.j2",
+    "jobs/cronjob.yaml.j2",
+    "jobs/job.yaml.j2",
     "kustomization.yaml.j2",
     "network/networkpolicy.yaml.j2",
+    "observability/monitor.yaml.j2",
+    "observability/rules.yaml.j2",
     "policy/clusterpolicy.yaml.j2",
     "policy/policyexception.yaml.j2",
+    "releases/helmrelease.yaml.j2",
+    "releases/helmrepository.yaml.j2",
+    "releases/ocirepository.yaml.j2",
     "routes/_parents.j2",
     "routes/grpcroute.yaml.j2",
     "routes/httproute.yaml.j2",
@@ -122,6 +133,20 @@ pub fn tree(value: Value, indent: usize) -> Result<String, Error> {
     Ok(yaml::tree(&json(&value, "yaml_tree")?, indent))
 }
 
+/// The dependency graph as a Mermaid flowchart or a Graphviz digraph.
+pub fn graph(graph: &crate::ir::Graph, dot: bool) -> Result<String> {
+    let env = environment()?;
+    let name = if dot {
+        "docs/graph.dot.j2"
+    } else {
+        "docs/graph.mmd.j2"
+    };
+    let text = env
+        .get_template(name)?
+        .render(minijinja::context! { r => Value::from_serialize(graph) })?;
+    Ok(format!("{}\n", text.trim_end()))
+}
+
 /// Renders every planned file, spread over the machine's cores; each planned
 /// file is dropped once rendered.
 pub fn render(plan: Plan) -> Result<Tree> {
@@ -150,6 +175,8 @@ pub fn template(resource: &Resource) -> &'static str {
             WorkloadKind::Deployment => "workload/deployment.yaml.j2",
             WorkloadKind::StatefulSet => "workload/statefulset.yaml.j2",
             WorkloadKind::DaemonSet => "workload/daemonset.yaml.j2",
+            WorkloadKind::Job => "jobs/job.yaml.j2",
+            WorkloadKind::CronJob => "jobs/cronjob.yaml.j2",
         },
         Resource::Service(_) => "workload/service.yaml.j2",
         Resource::ConfigMap(_) => "config/configmap.yaml.j2",
@@ -179,6 +206,11 @@ pub fn template(resource: &Resource) -> &'static str {
         Resource::ResourceQuota(_) => "tenancy/resourcequota.yaml.j2",
         Resource::LimitRange(_) => "tenancy/limitrange.yaml.j2",
         Resource::Replace(inner) => template(inner),
+        Resource::HelmRepository(_) => "releases/helmrepository.yaml.j2",
+        Resource::OciRepository(_) => "releases/ocirepository.yaml.j2",
+        Resource::HelmRelease(_) => "releases/helmrelease.yaml.j2",
+        Resource::Monitor(_) => "observability/monitor.yaml.j2",
+        Resource::RuleSet(_) => "observability/rules.yaml.j2",
         Resource::Verbatim(_) => "",
     }
 }

@@ -258,7 +258,8 @@ pub(super) mod argo {
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     pub struct AppSpec {
         project: String,
-        source: Source,
+        source: Option<Source>,
+        sources: Option<Vec<Source>>,
         destination: Destination,
         sync_policy: SyncPolicy,
         #[serde(default)]
@@ -271,7 +272,20 @@ pub(super) mod argo {
         #[serde(rename = "repoURL")]
         repo_url: String,
         target_revision: String,
-        path: String,
+        path: Option<String>,
+        chart: Option<String>,
+        helm: Option<HelmParams>,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmParams {
+        release_name: String,
+        #[serde(default)]
+        value_files: Vec<String>,
+        values_object: Option<serde_json::Map<String, serde_json::Value>>,
     }
 
     #[derive(Deserialize)]
@@ -394,6 +408,139 @@ pub(super) mod argo {
 
 /// The Flux fields platformc emits, and nothing else.
 pub(super) mod flux {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: HelmRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmRepositorySpec {
+        interval: String,
+        url: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct OciRepository {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: OciRepositorySpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct OciRepositorySpec {
+        interval: String,
+        url: String,
+        #[serde(rename = "ref")]
+        reference: OciRef,
+        layer_selector: LayerSelector,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct OciRef {
+        tag: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct LayerSelector {
+        media_type: String,
+        operation: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmRelease {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: HelmReleaseSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmReleaseSpec {
+        interval: String,
+        timeout: String,
+        release_name: String,
+        chart: Option<HelmChartTemplate>,
+        chart_ref: Option<SourceRef>,
+        install: HelmInstall,
+        upgrade: HelmUpgrade,
+        drift_detection: DriftDetection,
+        #[serde(default)]
+        depends_on: Vec<NamespacedRef>,
+        #[serde(default)]
+        values_from: Vec<ValuesFrom>,
+        values: Option<serde_json::Map<String, serde_json::Value>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmChartTemplate {
+        spec: HelmChartSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmChartSpec {
+        chart: String,
+        version: String,
+        source_ref: SourceRef,
+        interval: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct HelmInstall {
+        crds: String,
+        remediation: Remediation,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct HelmUpgrade {
+        crds: String,
+        cleanup_on_fail: bool,
+        remediation: Remediation,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Remediation {
+        retries: i64,
+        remediate_last_failure: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DriftDetection {
+        mode: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NamespacedRef {
+        name: String,
+        namespace: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ValuesFrom {
+        kind: String,
+        name: String,
+        values_key: String,
+    }
+
     use serde::Deserialize;
 
     use super::ObjectMeta;
@@ -445,6 +592,7 @@ pub(super) mod flux {
         depends_on: Vec<DependsOn>,
         post_build: Option<PostBuild>,
         decryption: Option<Decryption>,
+        force: Option<bool>,
     }
 
     #[derive(Deserialize)]
@@ -477,5 +625,71 @@ pub(super) mod flux {
     #[serde(deny_unknown_fields)]
     pub struct SecretName {
         name: String,
+    }
+}
+
+/// The monitoring kinds platformc emits (Prometheus Operator and
+/// VictoriaMetrics share their shape), and nothing else.
+pub(super) mod monitoring {
+    use serde::Deserialize;
+
+    use super::{NamespaceSelector, ObjectMeta};
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Monitor {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: MonitorSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct MonitorSpec {
+        selector: NamespaceSelector,
+        endpoints: Option<Vec<Endpoint>>,
+        pod_metrics_endpoints: Option<Vec<Endpoint>>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Endpoint {
+        port: String,
+        path: String,
+        interval: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Rules {
+        api_version: String,
+        kind: String,
+        metadata: ObjectMeta,
+        spec: RulesSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RulesSpec {
+        groups: Vec<Group>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Group {
+        name: String,
+        rules: Vec<Rule>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Rule {
+        alert: String,
+        expr: String,
+        #[serde(rename = "for")]
+        for_: Option<String>,
+        labels: std::collections::BTreeMap<String, String>,
+        annotations: std::collections::BTreeMap<String, String>,
     }
 }

@@ -30,6 +30,8 @@ pub fn verify(tree: &Tree) -> Result<()> {
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
         let result = if path.ends_with(".sops.yaml") {
             verify_sops(text)
+        } else if path.ends_with(crate::layout::VALUES_SUFFIX) {
+            verify_values(text)
         } else if crate::layout::patched_file(path).is_some() {
             verify_patch(tree, path, text)
         } else {
@@ -163,6 +165,8 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("apps/v1", "Deployment") => round_trip::<api::apps::v1::Deployment>(&doc),
         ("apps/v1", "StatefulSet") => round_trip::<api::apps::v1::StatefulSet>(&doc),
         ("apps/v1", "DaemonSet") => round_trip::<api::apps::v1::DaemonSet>(&doc),
+        ("batch/v1", "Job") => round_trip::<api::batch::v1::Job>(&doc),
+        ("batch/v1", "CronJob") => round_trip::<api::batch::v1::CronJob>(&doc),
         ("networking.k8s.io/v1", "NetworkPolicy") => {
             round_trip::<api::networking::v1::NetworkPolicy>(&doc)
         }
@@ -193,10 +197,27 @@ fn verify_value(doc: &Value) -> Result<()> {
         ("argoproj.io/v1alpha1", "AppProject") => strict::<argo::AppProject>(&doc),
         ("source.toolkit.fluxcd.io/v1", "GitRepository") => strict::<flux::GitRepository>(&doc),
         ("kustomize.toolkit.fluxcd.io/v1", "Kustomization") => strict::<flux::Kustomization>(&doc),
+        ("source.toolkit.fluxcd.io/v1", "HelmRepository") => strict::<flux::HelmRepository>(&doc),
+        ("source.toolkit.fluxcd.io/v1", "OCIRepository") => strict::<flux::OciRepository>(&doc),
+        ("helm.toolkit.fluxcd.io/v2", "HelmRelease") => strict::<flux::HelmRelease>(&doc),
+        ("monitoring.coreos.com/v1", "ServiceMonitor" | "PodMonitor")
+        | ("operator.victoriametrics.com/v1beta1", "VMServiceScrape" | "VMPodScrape") => {
+            strict::<monitoring::Monitor>(&doc)
+        }
+        ("monitoring.coreos.com/v1", "PrometheusRule")
+        | ("operator.victoriametrics.com/v1beta1", "VMRule") => strict::<monitoring::Rules>(&doc),
         ("bitnami.com/v1alpha1", "SealedSecret") => strict::<SealedSecret>(&doc),
         ("kyverno.io/v2", "PolicyException") => strict::<PolicyException>(&doc),
         ("external-secrets.io/v1", "ExternalSecret") => strict::<ExternalSecret>(&doc),
         _ => bail!("no verifier for apiVersion {api:?}, kind {kind:?}"),
+    }
+}
+
+/// A release's values file, copied as the user wrote it: one mapping.
+pub fn verify_values(text: &str) -> Result<()> {
+    match serde_saphyr::from_str(text).map_err(|e| anyhow!("not valid YAML: {e}"))? {
+        Value::Object(_) => Ok(()),
+        _ => bail!("a values file holds one mapping"),
     }
 }
 

@@ -85,6 +85,21 @@ pub fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The paths whose presence or bytes differ between two trees, for an
+/// assertion message that names them (never the bytes).
+pub fn tree_differences(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) -> Vec<String> {
+    let a: std::collections::BTreeMap<_, _> = a.iter().map(|(p, c)| (p, c)).collect();
+    let b: std::collections::BTreeMap<_, _> = b.iter().map(|(p, c)| (p, c)).collect();
+    let mut paths: Vec<&&String> = a.keys().chain(b.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .filter(|p| a.get(**p) != b.get(**p))
+        .map(|p| p.to_string())
+        .collect()
+}
+
 /// Modification times of every file under `dir`.
 pub fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
     read_tree(dir)
@@ -94,6 +109,18 @@ pub fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
             (rel, t)
         })
         .collect()
+}
+
+/// The command line `platformc --quiet --root <root> render`.
+pub fn render_cli(root: &Path) -> platformc::cli::Cli {
+    use clap::Parser;
+    platformc::cli::Cli::parse_from([
+        "platformc",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "render",
+    ])
 }
 
 /// Whether expected files should be rewritten instead of compared.

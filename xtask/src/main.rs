@@ -1,8 +1,8 @@
 //! `cargo xtask <command>`: the repository's own tasks.
 //!
-//! - `render`: compile platform.toml and services/ into output/.
-//! - `check`: the drift check; fails when output/ is not what the sources
-//!   compile to.
+//! - any platformc command (`render`, `check`, `explain`, `graph`, `new`),
+//!   with its flags: the platform is found upwards from the working
+//!   directory, so `cargo xtask render` in examples/orion renders ORION.
 //! - `scan`: the checkov scanner over output/; fails on any finding.
 //! - `bench [DIR]`: render synthetic platforms of 20, 200 and 2000 services
 //!   into DIR and report time, memory and the `cp -r` floor.
@@ -13,7 +13,8 @@ mod scan;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use platformc::cli::{Cli, Command, run};
+use clap::Parser;
+use platformc::cli::{Cli, run};
 
 pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,38 +26,25 @@ pub(crate) fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
-    let command = match args.first().map(String::as_str) {
-        Some("render") => Command::Render,
-        Some("check") => Command::Check,
-        Some("scan") => {
-            return match scan::run(&root) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{e:#}");
-                    ExitCode::FAILURE
-                }
-            };
+    let task = |result: anyhow::Result<()>| match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
         }
-        Some("bench") => {
-            return match bench::run(&args[1..]) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{e:#}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
-        _ => {
+    };
+    match args.first().map(String::as_str) {
+        Some("scan") => task(scan::run(&root)),
+        Some("bench") => task(bench::run(&args[1..])),
+        None | Some("help") => {
             eprintln!(
-                "usage: cargo xtask <render | check | scan | bench [DIR] [--sizes 20,200,2000] [--keep]>\n\n  render  compile platform.toml and services/ into output/\n  check   fail if output/ differs from what the sources compile to\n  scan    run the checkov scanner over output/ (installs it on first use)\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
+                "usage: cargo xtask <platformc command and flags | scan | bench [DIR] [--sizes 20,200,2000] [--keep]>\n\n  render, check, explain, graph, new …  platformc itself (`cargo xtask render --help`); the platform is found upwards from here\n  scan    run the checkov scanner over output/ (installs it on first use)\n  bench   measure synthetic platforms rendered into DIR (default: a temporary directory)"
             );
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    let cli = Cli {
-        root,
-        out: None,
-        command,
-    };
-    run(&cli, "cargo xtask render")
+        Some(_) => {
+            let cli = Cli::parse_from(std::iter::once("platformc".to_string()).chain(args));
+            run(&cli, "cargo xtask render")
+        }
+    }
 }
