@@ -89,6 +89,21 @@ pub fn flux_cluster_dir(cluster: &str) -> String {
     format!("{FLUX_DIR}/clusters/{cluster}")
 }
 
+/// What `flux bootstrap` writes into a cluster's directory, and owns.
+pub const FLUX_BOOTSTRAP_DIR: &str = "flux-system";
+
+/// Whether `path` (relative to the tree's root) lies in what `flux
+/// bootstrap` wrote into a cluster's directory: not platformc's to write,
+/// remove or report.
+pub fn is_bootstrap_owned(path: &str) -> bool {
+    path.strip_prefix(FLUX_DIR)
+        .and_then(|p| p.strip_prefix("/clusters/"))
+        .and_then(|p| p.split_once('/'))
+        .is_some_and(|(_, rest)| {
+            rest == FLUX_BOOTSTRAP_DIR || rest.starts_with(&format!("{FLUX_BOOTSTRAP_DIR}/"))
+        })
+}
+
 /// `base/namespaces/<namespace>`: a namespace's base, by its base name.
 pub fn namespace_dir(namespace: &str) -> String {
     format!("{BASE_NAMESPACES_DIR}/{namespace}")
@@ -146,6 +161,13 @@ pub fn issuer_file(kind: &str, name: &str) -> String {
     format!("{}-{name}.yaml", kind.to_lowercase())
 }
 
+/// The PolicyException of a service, in its namespace's directory: the
+/// namespace's base is applied before the service, so the exception exists
+/// before the workload it excuses reaches Kyverno's admission webhook.
+pub fn policy_exception_file(service: &str) -> String {
+    format!("policyexception-{service}.yaml")
+}
+
 /// A Traefik Middleware of a service: `middleware-<name>.yaml`.
 pub fn middleware_file(name: &str) -> String {
     format!("middleware-{name}.yaml")
@@ -159,7 +181,6 @@ pub const SEALEDSECRET_FILE: &str = "sealedsecret.yaml";
 pub const SOPS_SECRET_FILE: &str = "secret.sops.yaml";
 pub const HPA_FILE: &str = "hpa.yaml";
 pub const PDB_FILE: &str = "pdb.yaml";
-pub const POLICYEXCEPTION_FILE: &str = "policyexception.yaml";
 pub const NETWORKPOLICY_FILE: &str = "networkpolicy.yaml";
 
 /// A mounted set of config files: `configmap-<set>.yaml`.
@@ -204,6 +225,17 @@ mod tests {
             patched_file("overlays/dev/services/api/deployment.yaml"),
             None
         );
+    }
+
+    #[test]
+    fn bootstrap_owns_flux_system_of_each_cluster() {
+        assert!(is_bootstrap_owned(
+            "flux/clusters/a/flux-system/gotk-sync.yaml"
+        ));
+        assert!(is_bootstrap_owned("flux/clusters/a/flux-system"));
+        assert!(!is_bootstrap_owned("flux/clusters/a/kustomization-x.yaml"));
+        assert!(!is_bootstrap_owned("flux/clusters/flux-system.yaml"));
+        assert!(!is_bootstrap_owned("overlays/a/flux-system/x.yaml"));
     }
 
     #[test]

@@ -239,6 +239,109 @@ fn orbit_renders_with_flux_too() {
     }
     let failures = kustomize_all(&out.join("flux"));
     assert!(failures.is_empty(), "{failures:#?}");
+    flux_bootstrap_shares_the_cluster_directory(root.path());
+}
+
+/// `flux bootstrap` writes `flux-system/` into the cluster's directory; the
+/// directory has no kustomization.yaml, so kustomize-controller generates
+/// one of every manifest and sub-directory (bootstrap's included), and the
+/// drift check leaves bootstrap's files alone.
+fn flux_bootstrap_shares_the_cluster_directory(root: &Path) {
+    let out = root.join("output");
+    let cluster = out.join("flux/clusters/talos");
+    assert!(!cluster.join("kustomization.yaml").exists());
+    let bootstrap = cluster.join("flux-system");
+    fs::create_dir_all(&bootstrap).unwrap();
+    fs::write(
+        bootstrap.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-sync.yaml\n",
+    )
+    .unwrap();
+    fs::write(
+        bootstrap.join("gotk-sync.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stand-in-for-gotk-sync\n  namespace: flux-system\n",
+    )
+    .unwrap();
+    let tree = platformc::compile(root).unwrap();
+    let drift = platformc::output::diff(&out, &tree).unwrap();
+    assert!(drift.is_clean(), "{drift}");
+    // What kustomize-controller generates for the directory.
+    let mut generated = String::from(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
+    );
+    let mut entries: Vec<String> = fs::read_dir(&cluster)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    entries.sort();
+    for e in entries {
+        generated.push_str(&format!("  - {e}\n"));
+    }
+    fs::write(cluster.join("kustomization.yaml"), generated).unwrap();
+    if let Some(docs) = built(&cluster) {
+        assert!(
+            docs.iter()
+                .any(|d| d["metadata"]["name"] == "stand-in-for-gotk-sync")
+        );
+        assert!(docs.iter().any(|d| d["kind"] == "GitRepository"));
+    }
+    fs::remove_file(cluster.join("kustomization.yaml")).unwrap();
+}
+
+/// Flux substitutes `${var}` in every object of a Kustomization whose
+/// cluster sets variables, unless the object is annotated
+/// `kustomize.toolkit.fluxcd.io/substitute: disabled`.
+fn substituted_by_flux(doc: &Value) -> bool {
+    doc["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/substitute"] != "disabled"
+}
+
+#[test]
+fn orbit_with_flux_and_cluster_variables_keeps_every_dollar_brace() {
+    let root = orbit_copy(Some("engines = [\"flux\"]"));
+    let platform = root.path().join("platform.toml");
+    let text = fs::read_to_string(&platform).unwrap().replace(
+        "nodes = 3\n",
+        "nodes = 3\nvars = { CLUSTER = \"talos\", DOMAIN = \"hoytlabs.app\" }\n",
+    );
+    fs::write(&platform, text).unwrap();
+    render_into(root.path());
+    let out = root.path().join("output");
+    let all = docs(&out);
+    let ks = kind(&all, "kustomize.toolkit.fluxcd.io/v1", "Kustomization");
+    assert!(
+        ks.iter()
+            .all(|(_, k)| k["spec"]["postBuild"]["substitute"]["CLUSTER"] == "talos")
+    );
+    let mut scripts = 0;
+    for (rel, k) in &ks {
+        let path = k["spec"]["path"].as_str().unwrap();
+        let dir = out.join(path.trim_start_matches("./").strip_prefix(TREE).unwrap());
+        let Some(built) = built(&dir) else { return };
+        for doc in &built {
+            let text = serde_json::to_string(doc).unwrap();
+            if text.contains("${") {
+                scripts += 1;
+                assert!(
+                    !substituted_by_flux(doc),
+                    "{rel}: Flux would rewrite the `${{` of {} {}",
+                    doc["kind"],
+                    doc["metadata"]["name"]
+                );
+            }
+        }
+    }
+    // temporal's start script (in each environment) and the storage
+    // class's subDir template.
+    assert!(scripts >= 4, "{scripts}");
+    let temporal = &all
+        .iter()
+        .find(|(rel, _)| rel == "infrastructure/temporal/deployment.yaml")
+        .unwrap()
+        .1;
+    let args = temporal["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
+    assert!(args.contains("${BIND_ON_IP:=$(getent hosts"), "{args}");
 }
 
 #[test]

@@ -127,6 +127,55 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The metadata of any object the tree applies (an overlay's whole
+    /// replacement included); None for kustomizations, patches, the README
+    /// and verbatim files.
+    pub fn meta_mut(&mut self) -> Option<&mut Meta> {
+        Some(match self {
+            Resource::Namespace(r) => &mut r.meta,
+            Resource::ServiceAccount(r) => &mut r.meta,
+            Resource::PriorityClass(r) => &mut r.meta,
+            Resource::StorageClass(r) => &mut r.meta,
+            Resource::Workload(r) => &mut r.meta,
+            Resource::Service(r) => &mut r.meta,
+            Resource::ConfigMap(r) => &mut r.meta,
+            Resource::Pvc(r) => &mut r.meta,
+            Resource::Pdb(r) => &mut r.meta,
+            Resource::HttpRoute(r) => &mut r.meta,
+            Resource::ExternalSecret(r) => &mut r.meta,
+            Resource::NetworkPolicy(r) => &mut r.meta,
+            Resource::ClusterPolicy(r) => &mut r.meta,
+            Resource::PolicyException(r) => &mut r.meta,
+            Resource::SealedSecret(r) => &mut r.meta,
+            Resource::Hpa(r) => &mut r.meta,
+            Resource::Application(r) => &mut r.meta,
+            Resource::ApplicationSet(r) => &mut r.meta,
+            Resource::AppProject(r) => &mut r.meta,
+            Resource::GitRepository(r) => &mut r.meta,
+            Resource::FluxKustomization(r) => &mut r.meta,
+            Resource::Gateway(r) => &mut r.meta,
+            Resource::GrpcRoute(r) => &mut r.meta,
+            Resource::Ingress(r) => &mut r.meta,
+            Resource::Middleware(r) => &mut r.meta,
+            Resource::Issuer(r) => &mut r.meta,
+            Resource::Certificate(r) => &mut r.meta,
+            Resource::ResourceQuota(r) => &mut r.meta,
+            Resource::LimitRange(r) => &mut r.meta,
+            Resource::HelmRepository(r) => &mut r.meta,
+            Resource::OciRepository(r) => &mut r.meta,
+            Resource::HelmRelease(r) => &mut r.meta,
+            Resource::Monitor(r) => &mut r.meta,
+            Resource::RuleSet(r) => &mut r.meta,
+            Resource::Replace(r) => return r.meta_mut(),
+            Resource::Component(_)
+            | Resource::Kustomization(_)
+            | Resource::WorkloadPatch(_)
+            | Resource::Readme(_)
+            | Resource::Patch(_)
+            | Resource::Verbatim(_) => return None,
+        })
+    }
+
     /// The API version, kind and metadata of a Kubernetes object; None for
     /// files that are not one (kustomizations, patches, the README).
     pub fn object(&self) -> Option<(&str, &str, &Meta)> {

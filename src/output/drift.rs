@@ -13,7 +13,7 @@ use anyhow::Result;
 use super::fs::{self, Entry, TMP_SUFFIX, describe, entry};
 use super::generated::Generated;
 use super::lock::Lock;
-use crate::layout::{CHECKSUMS, PENDING};
+use crate::layout::{CHECKSUMS, PENDING, is_bootstrap_owned};
 use crate::render::Tree;
 
 #[derive(Debug, Default)]
@@ -117,7 +117,7 @@ pub fn diff(out: &Path, tree: &Tree) -> Result<Drift> {
     drift.misplaced.dedup();
     let old = Generated::read(out)?;
     for (path, kind) in fs::walk(out)? {
-        if kind == Entry::Dir || tree.contains_key(&path) {
+        if kind == Entry::Dir || tree.contains_key(&path) || is_bootstrap_owned(&path) {
             continue;
         }
         if path.ends_with(TMP_SUFFIX) || path == PENDING {

@@ -2,8 +2,9 @@
 //! (priority classes, the storage class, Kyverno policies, cluster issuers),
 //! `base/namespaces/<namespace>` what each namespace of the platform needs
 //! (the namespace with its Pod Security level, the service account, the
-//! default deny, the pull secret, its quota and limit range, and, in the
-//! platform namespace, the edge's Gateway and certificates); and the
+//! default deny, the pull secret, its quota and limit range, the Kyverno
+//! exceptions of its services, and, in the platform namespace, the edge's
+//! Gateway and certificates); and the
 //! deployment-defaults component every service includes.
 //!
 //! A namespace is planned by a [`NamespacePlanner`], as the base runs it or
@@ -98,6 +99,8 @@ impl<'p, 'a> NamespacePlanner<'p, 'a> {
         out.extend(self.issuer_files());
         out.extend(self.certificate_file());
         out.extend(self.gateway_files());
+        out.extend(self.policy_exception_files());
+        self.p.guard_substitution(&mut out);
         out
     }
 
@@ -290,6 +293,7 @@ fn contents(files: &[PlannedFile]) -> String {
             Resource::Certificate(_) => "certificate",
             Resource::Gateway(_) => "Gateway",
             Resource::HttpRoute(_) => "HTTPS redirect",
+            Resource::PolicyException(_) => "policy exceptions",
             _ => continue,
         };
         if !v.contains(&what) {

@@ -211,7 +211,8 @@ impl Overlay<'_, '_> {
                 }
             }
             (Resource::ConfigMap(bc), Resource::ConfigMap(ec))
-                if bc.data.keys().all(|k| ec.data.contains_key(k)) =>
+                if bc.data.keys().all(|k| ec.data.contains_key(k))
+                    && bc.meta.annotations == ec.meta.annotations =>
             {
                 let data: BTreeMap<String, String> = ec
                     .data

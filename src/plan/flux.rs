@@ -7,12 +7,8 @@
 
 use super::Planner;
 use super::environments::Placement;
-use crate::ir::{
-    FluxKustomization, FluxPolicy, GitRepository, Kustomization, Meta, PlannedFile, Resource,
-};
-use crate::layout::{
-    BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, flux_cluster_dir, overlay_dir,
-};
+use crate::ir::{FluxKustomization, FluxPolicy, GitRepository, Meta, PlannedFile, Resource};
+use crate::layout::{BASE_CLUSTER_DIR, BASE_MONITORING_DIR, flux_cluster_dir, overlay_dir};
 use crate::model::{Cluster, Environment, GitOps, WorkloadKind};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
@@ -28,6 +24,9 @@ pub const FLUX_POLICY: FluxPolicy = FluxPolicy {
 /// The Secret in Flux's namespace holding the age key SOPS files are
 /// decrypted with.
 const SOPS_KEY_SECRET: &str = "sops-age";
+
+/// Marks an object Flux's post-build substitution must leave alone.
+pub const SUBSTITUTE_ANNOTATION: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
 /// The Flux Kustomization of the cluster's platform base.
 const PLATFORM_UNIT: &str = "platform";
@@ -45,36 +44,23 @@ struct Unit {
 }
 
 impl<'a> Planner<'a> {
-    /// Plans `flux/clusters/<cluster>/` for every cluster.
+    /// Plans `flux/clusters/<cluster>/` for every cluster. The directory has
+    /// no kustomization.yaml: `flux bootstrap` writes its own `flux-system/`
+    /// there, and kustomize-controller generates a kustomization of every
+    /// manifest and every sub-directory with a kustomization of its own
+    /// (fluxcd/pkg kustomize `scanManifests`), so bootstrap's objects and
+    /// the platform's are reconciled together and neither edits the other.
     pub(super) fn plan_flux(&mut self, g: &GitOps, envs: &[(&'a Environment, Vec<Placement<'a>>)]) {
         for cluster in &self.platform.clusters {
-            let mut resources = vec![self.plan_git_repository(g, cluster)];
+            self.plan_git_repository(g, cluster);
             for unit in self.flux_units(cluster, envs) {
-                resources.push(self.plan_flux_kustomization(g, cluster, unit));
+                self.plan_flux_kustomization(g, cluster, unit);
             }
-            let cname = cluster.name.get_ref();
-            let header = self.header(
-                format!("KUSTOMIZATION: flux {cname}"),
-                format!(
-                    "What Flux on cluster {cname} applies: point flux bootstrap at this directory"
-                ),
-                "Flux".into(),
-                "by dependsOn".into(),
-                "platform.toml [[clusters]]".into(),
-            );
-            self.files.push(PlannedFile {
-                path: format!("{}/{KUSTOMIZATION}", flux_cluster_dir(cname)),
-                header,
-                resource: Resource::Kustomization(Kustomization {
-                    resources,
-                    ..Default::default()
-                }),
-            });
         }
     }
 
     /// The repository the cluster follows, at its branch.
-    fn plan_git_repository(&mut self, g: &GitOps, cluster: &Cluster) -> String {
+    fn plan_git_repository(&mut self, g: &GitOps, cluster: &Cluster) {
         let cname = cluster.name.get_ref();
         let part_of = self.part_of().to_string();
         let branch = cluster
@@ -102,7 +88,6 @@ impl<'a> Planner<'a> {
                 interval: "1m".into(),
             }),
         });
-        file
     }
 
     /// The cluster's units: its platform base, then for each environment
@@ -257,7 +242,7 @@ impl<'a> Planner<'a> {
             .cluster_for(env, p.service.file.category.get_ref())
     }
 
-    fn plan_flux_kustomization(&mut self, g: &GitOps, cluster: &Cluster, unit: Unit) -> String {
+    fn plan_flux_kustomization(&mut self, g: &GitOps, cluster: &Cluster, unit: Unit) {
         let file = format!("kustomization-{}.yaml", unit.name);
         let mut header = self.header(
             format!("KUSTOMIZATION (FLUX): {}", unit.name),
@@ -291,7 +276,30 @@ impl<'a> Planner<'a> {
                 policy: FLUX_POLICY,
             }),
         });
-        file
+    }
+
+    /// With Flux, marks every object whose text holds `${` with
+    /// `kustomize.toolkit.fluxcd.io/substitute: disabled`: a cluster's
+    /// `postBuild.substitute` rewrites `${var}` in every object of the
+    /// Kustomization, and an undefined one becomes the empty string
+    /// (kustomize-controller docs, "Post build variable substitution"), so a
+    /// shell script's `${VAR:=default}`, a CSI driver's
+    /// `${pvc.metadata.name}` or a values file's placeholder would be
+    /// rewritten. `$var` without braces is left alone by Flux.
+    pub(super) fn guard_substitution(&self, files: &mut [PlannedFile]) {
+        if !self.engine("flux") {
+            return;
+        }
+        for f in files {
+            let holds = match &f.resource {
+                Resource::Replace(inner) => holds_substitution(inner),
+                r => holds_substitution(r),
+            };
+            if let (true, Some(meta)) = (holds, f.resource.meta_mut()) {
+                meta.annotations
+                    .insert(SUBSTITUTE_ANNOTATION.into(), "disabled".into());
+            }
+        }
     }
 
     /// The Secret of Flux's namespace holding the age key that decrypts the
@@ -310,4 +318,9 @@ impl<'a> Planner<'a> {
         m.annotations.clear();
         m
     }
+}
+
+/// Whether any text of `r` holds what Flux would substitute.
+fn holds_substitution(r: &Resource) -> bool {
+    serde_json::to_string(r).is_ok_and(|t| t.contains("${"))
 }

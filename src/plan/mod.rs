@@ -125,6 +125,9 @@ impl<'a> Planner<'a> {
                 self.plan_flux(g, &envs);
             }
         }
+        let mut files = std::mem::take(&mut self.files);
+        self.guard_substitution(&mut files);
+        self.files = files;
         let readme = self.readme();
         self.files.push(readme);
         self.plan_root(dirs);

@@ -180,13 +180,6 @@ impl Planner<'_> {
             let name = format!("{}-{}", self.part_of(), svc.name);
             let mut meta = self.base_meta(&name, Some(&ns));
             meta.labels.extend(m.rule_labels.clone());
-            if self.engine("flux") {
-                // `$labels` in the annotations is Prometheus's, not Flux's.
-                meta.annotations.insert(
-                    "kustomize.toolkit.fluxcd.io/substitute".into(),
-                    "disabled".into(),
-                );
-            }
             let file = format!("{}-{}.yaml", kind.to_lowercase(), svc.name);
             let header = self.header(
                 format!("{}: {name}", kind.to_uppercase()),

@@ -14,12 +14,14 @@
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
+use super::base::{BASE_WAVE, NamespacePlanner};
+use super::meta::WAVE_ANNOTATION;
 use super::service::ServicePlanner;
 use super::{Planner, one_line};
 use crate::ir::{
     ClusterPolicy, ExceptedPolicy, Meta, PlannedFile, PolicyException, Resource, Workload,
 };
-use crate::layout::{BASE_CLUSTER_DIR, POLICYEXCEPTION_FILE};
+use crate::layout::{BASE_CLUSTER_DIR, policy_exception_file};
 use crate::load::LoadedService;
 use crate::model::policy::lint;
 use crate::model::{ServiceFile, Spanned, WorkloadKind};
@@ -322,27 +324,50 @@ pub fn scanner_flags(id: &str, w: &Workload) -> Option<bool> {
     })
 }
 
-impl ServicePlanner<'_, '_> {
-    /// The PolicyException carrying the service's stated exceptions into the
-    /// cluster; none without Kyverno or without such an exception.
-    pub(super) fn policy_exception_file(&self) -> Option<PlannedFile> {
-        self.p.platform.kyverno.as_ref()?;
-        let name = self.name().to_string();
-        let exception = exception_for(
-            &self.svc.file,
-            self.kind,
-            self.p.part_of(),
-            self.meta(name.clone()),
-        )?;
-        Some(self.file_needing(
-            POLICYEXCEPTION_FILE,
-            "POLICYEXCEPTION",
-            format!("Exempts {name} from the cluster policies its stated exceptions excuse"),
-            "Kyverno, and the platformc ClusterPolicies (base)".into(),
-            Resource::PolicyException(exception),
-        ))
+impl NamespacePlanner<'_, '_> {
+    /// The PolicyExceptions of the services of this namespace: in the
+    /// namespace's base, which both engines apply before any service (Argo
+    /// CD's wave 0, the Flux Kustomization every service depends on). Flux
+    /// dry-runs every object of a Kustomization before applying any
+    /// (kustomize-controller #1194), and Kyverno's webhook judges the dry
+    /// run: an exception applied with the workload it excuses would not yet
+    /// exist. None without Kyverno.
+    pub(super) fn policy_exception_files(&self) -> Vec<PlannedFile> {
+        if self.p.platform.kyverno.is_none() {
+            return vec![];
+        }
+        let mut files = Vec::new();
+        for svc in self.services() {
+            let sp = ServicePlanner::new(self.p, svc);
+            let mut meta = sp.meta(svc.name.clone());
+            meta.annotations.insert(WAVE_ANNOTATION.into(), "0".into());
+            let Some(exception) = exception_for(&svc.file, sp.kind, self.p.part_of(), meta) else {
+                continue;
+            };
+            let mut header = sp.header(
+                "POLICYEXCEPTION",
+                format!(
+                    "Exempts {} from the cluster policies its stated exceptions excuse",
+                    svc.name
+                ),
+            );
+            header.depends_on = "Kyverno, and the platform's ClusterPolicies (cluster base)".into();
+            header.wave = BASE_WAVE.into();
+            header.notes.push(format!(
+                "NOTE: in the namespace's base, applied before {}: Kyverno judges the workload when it is applied (and dry-run), so its exception must exist first",
+                svc.name
+            ));
+            files.push(self.file(
+                &policy_exception_file(&svc.name),
+                header,
+                Resource::PolicyException(exception),
+            ));
+        }
+        files
     }
+}
 
+impl ServicePlanner<'_, '_> {
     /// Scanner checks this workload skips and why: the platform's scanner
     /// exceptions that cover the service and whose check flags the workload,
     /// then those the service's lint exceptions imply (first reason wins for

@@ -88,10 +88,10 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
         out.extend(self.claim_files());
         out.extend(self.hpa_file());
         out.extend(self.pdb_file());
-        out.extend(self.policy_exception_file());
         out.extend(self.network_policy_file());
         out.extend(self.monitor_file());
         out.extend(self.route_files());
+        self.p.guard_substitution(&mut out);
         out
     }
 }

@@ -23,15 +23,7 @@ impl Planner<'_> {
                 .notes
                 .push("CRITICAL: reclaimPolicy Retain keeps data when a claim is deleted".into());
         }
-        let mut meta = self.base_meta(name, None);
-        // `${pvc.metadata.name}` is the CSI driver's template, not a Flux
-        // variable.
-        if self.engine("flux") && s.parameters.values().any(|v| v.contains("${")) {
-            meta.annotations.insert(
-                "kustomize.toolkit.fluxcd.io/substitute".into(),
-                "disabled".into(),
-            );
-        }
+        let meta = self.base_meta(name, None);
         let file = "storageclass.yaml".to_string();
         self.files.push(PlannedFile {
             path: format!("{BASE_CLUSTER_DIR}/{file}"),
