@@ -209,7 +209,7 @@ fn orbit_renders_with_flux_too() {
         for svc in &loaded.services {
             let k = &ks
                 .iter()
-                .find(|(_, k)| k["metadata"]["name"] == format!("{env}-{}", svc.name))
+                .find(|(_, k)| k["metadata"]["name"] == format!("orbit-{env}-{}", svc.name))
                 .unwrap()
                 .1;
             let deps: BTreeSet<String> = k["spec"]["dependsOn"]
@@ -222,15 +222,15 @@ fn orbit_renders_with_flux_too() {
                 .file
                 .depends_on
                 .iter()
-                .map(|d| format!("{env}-{}", d.service.get_ref()))
+                .map(|d| format!("orbit-{env}-{}", d.service.get_ref()))
                 .collect();
-            want.insert(format!("{env}-base"));
+            want.insert(format!("orbit-{env}-base"));
             // A service with a monitor waits for the release installing the
             // monitoring CRDs.
             if svc.file.ports.iter().any(|p| p.serves_metrics()) {
-                want.insert("kube-prometheus-stack".into());
+                want.insert("orbit-kube-prometheus-stack".into());
             }
-            assert_eq!(deps, want, "{env}-{}", svc.name);
+            assert_eq!(deps, want, "orbit-{env}-{}", svc.name);
         }
     }
     if let Some(schemas) = common::schema::schemas_dir() {

@@ -1,9 +1,13 @@
-//! GitOps: the engines named once each, and the clusters (unique names,
-//! known categories).
+//! GitOps: the engines named once each, the clusters (unique names, known
+//! categories), and the names of the objects the engines get: no two
+//! Applications, Flux Kustomizations or their files alike, derived from the
+//! output layout ([`ArgoApp`], [`FluxUnit`]) rather than listed by hand.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use crate::layout::{ArgoApp, FluxUnit};
 use crate::load::Loaded;
 use crate::names::is_dns_label;
 
@@ -26,6 +30,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                 ));
             }
         }
+        check_engine_needs(loaded, g, d);
         if g.engines.is_empty() {
             d.push(
                 Diagnostic::at(
@@ -70,4 +75,282 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// What an engine needs of the rest of the platform: environments to
+/// deploy (both engines deploy each environment's overlays, never the base
+/// itself), and SOPS files only where Flux decrypts them.
+fn check_engine_needs(loaded: &Loaded, g: &crate::model::GitOps, d: &mut Diagnostics) {
+    let p = &loaded.platform;
+    let src = &loaded.platform_source;
+    let named = |e: &str| g.engines.iter().find(|x| x.get_ref() == e);
+    if p.environments.is_empty() && !g.engines.is_empty() {
+        d.push(
+            Diagnostic::at(
+                "E0321",
+                src,
+                g.engines[0].span(),
+                "the GitOps engines deploy environments, and the platform declares none: nothing but the cluster base would be applied",
+                "declare where the services run: [[environments]] name = \"production\" domain = \"…\"",
+            )
+            .field("environments"),
+        );
+    }
+    let sops = p.secrets.as_ref().filter(|s| s.backend.get_ref() == "sops");
+    if let (Some(s), Some(argo)) = (sops, named("argocd")) {
+        d.push(Diagnostic::at(
+            "E0322",
+            src,
+            argo.span(),
+            "Argo CD cannot decrypt the SOPS-encrypted Secrets of `backend = \"sops\"`: it would apply them encrypted",
+            format!(
+                "deploy with Flux alone (engines = [\"flux\"]), or seal the secrets for Argo CD: backend = \"sealed-secrets\" or \"external-secrets\" (line {})",
+                src.line_col(s.backend.span().start).0
+            ),
+        ));
+    }
+}
+
+/// Where a generated object comes from: the source that names it.
+#[derive(Clone)]
+struct Origin<'a> {
+    what: String,
+    src: &'a SourceFile,
+    span: Range<usize>,
+    field: Option<&'static str>,
+}
+
+/// Generated names and paths, each with the first source that made it.
+#[derive(Default)]
+struct Taken<'a> {
+    seen: BTreeMap<String, Origin<'a>>,
+    /// Sources already reported (file and span), so each is told once.
+    reported: BTreeSet<(String, usize, String)>,
+}
+
+impl<'a> Taken<'a> {
+    /// Records `key` (a name or a path, `kind` saying which) for `origin`;
+    /// E0320 when another source made it already.
+    fn claim(&mut self, kind: &str, key: String, origin: Origin<'a>, d: &mut Diagnostics) {
+        if let Some(first) = self.seen.get(&key) {
+            let at = (
+                origin.src.path.clone(),
+                origin.span.start,
+                first.what.clone(),
+            );
+            if !self.reported.insert(at) {
+                return;
+            }
+            let mut diag = Diagnostic::at(
+                "E0320",
+                origin.src,
+                origin.span.clone(),
+                format!(
+                    "{} would get the {kind} `{key}`, which {} already has",
+                    origin.what, first.what
+                ),
+                "rename one of the two: the engine would apply one over the other (or refuse both)",
+            );
+            if let Some(f) = origin.field {
+                diag = diag.field(f);
+            }
+            d.push(diag);
+        } else {
+            self.seen.insert(key, origin);
+        }
+    }
+}
+
+/// Every Application and Flux Kustomization the engines would get, by name
+/// and by file: two sources making the same one are refused (a service
+/// named `base` would overwrite its environment's base Application, an
+/// environment named `root` would re-point the root Application).
+pub(super) fn check_generated_names(loaded: &Loaded, d: &mut Diagnostics) {
+    let p = &loaded.platform;
+    let Some(g) = &p.gitops else { return };
+    let engine = |e: &str| g.engines.iter().any(|x| x.get_ref() == e);
+    if engine("argocd") {
+        let mut taken = Taken::default();
+        for (app, origin) in argo_apps(loaded) {
+            let name = app.name(p.platform.name.get_ref());
+            if let Some(path) = app.path() {
+                taken.claim("Application file", path, origin.clone(), d);
+            }
+            taken.claim("Application name", name, origin, d);
+        }
+    }
+    if engine("flux") {
+        let mut taken = Taken::default();
+        for c in &p.clusters {
+            for (unit, origin) in flux_units(loaded) {
+                let path = unit.path(c.name.get_ref());
+                taken.claim("Flux Kustomization file", path, origin.clone(), d);
+                let name = unit.name(p.platform.name.get_ref());
+                taken.claim(
+                    "Flux Kustomization name",
+                    format!("{name}` of cluster `{}", c.name.get_ref()),
+                    origin,
+                    d,
+                );
+            }
+        }
+    }
+}
+
+fn platform_origin(loaded: &Loaded, what: String) -> Origin<'_> {
+    Origin {
+        what,
+        src: &loaded.platform_source,
+        span: loaded.platform.platform.name.span(),
+        field: None,
+    }
+}
+
+/// What the services and releases of an environment are named after.
+fn service_origin<'a>(loaded: &'a Loaded, name: &str, env: &str) -> Option<Origin<'a>> {
+    let s = loaded.services.iter().find(|s| s.name == name)?;
+    Some(Origin {
+        what: format!("service `{name}` in environment `{env}`"),
+        src: &s.source,
+        span: s.file.name.as_ref().map_or(0..0, |n| n.span()),
+        field: s.file.name.is_none().then_some("name"),
+    })
+}
+
+/// The Applications Argo CD would get, with the source of each.
+fn argo_apps(loaded: &Loaded) -> Vec<(ArgoApp<'_>, Origin<'_>)> {
+    let p = &loaded.platform;
+    let src = &loaded.platform_source;
+    let mut v = vec![(
+        ArgoApp::Root,
+        platform_origin(loaded, "the root Application".into()),
+    )];
+    for c in &p.clusters {
+        let cluster = c.name.get_ref().as_str();
+        let origin = |what: String| Origin {
+            what,
+            src,
+            span: c.name.span(),
+            field: None,
+        };
+        v.push((
+            ArgoApp::ClusterBase { cluster },
+            origin(format!("the base of cluster `{cluster}`")),
+        ));
+        if p.monitoring.is_some() {
+            v.push((
+                ArgoApp::Monitoring { cluster },
+                origin(format!("the alert rules of cluster `{cluster}`")),
+            ));
+        }
+        for r in loaded
+            .releases
+            .iter()
+            .filter(|r| c.runs(r.file.category.get_ref()))
+        {
+            v.push((
+                ArgoApp::Release {
+                    release: &r.name,
+                    cluster,
+                },
+                Origin {
+                    what: format!("release `{}` on cluster `{cluster}`", r.name),
+                    src: &r.source,
+                    span: r.file.name.as_ref().map_or(0..0, |n| n.span()),
+                    field: r.file.name.is_none().then_some("name"),
+                },
+            ));
+        }
+    }
+    for e in &p.environments {
+        let env = e.name.get_ref().as_str();
+        let origin = |what: String| Origin {
+            what,
+            src,
+            span: e.name.span(),
+            field: None,
+        };
+        v.push((
+            ArgoApp::Environment { env },
+            origin(format!("environment `{env}`")),
+        ));
+        let clusters = p.env_clusters(e);
+        for c in &clusters {
+            let cluster = (clusters.len() > 1).then(|| c.name.get_ref().as_str());
+            v.push((
+                ArgoApp::EnvBase { env, cluster },
+                origin(format!("the base of environment `{env}`")),
+            ));
+        }
+        for s in &loaded.services {
+            if e.exclude.iter().any(|x| x.get_ref() == &s.name) {
+                continue;
+            }
+            if let Some(o) = service_origin(loaded, &s.name, env) {
+                v.push((
+                    ArgoApp::Service {
+                        env,
+                        service: &s.name,
+                    },
+                    o,
+                ));
+            }
+        }
+    }
+    v
+}
+
+/// The Flux Kustomizations of a cluster, with the source of each (every
+/// cluster's possible units: a name taken on one is taken on all).
+fn flux_units(loaded: &Loaded) -> Vec<(FluxUnit<'_>, Origin<'_>)> {
+    let p = &loaded.platform;
+    let src = &loaded.platform_source;
+    let mut v = vec![(
+        FluxUnit::Platform,
+        platform_origin(loaded, "the cluster base".into()),
+    )];
+    if p.monitoring.is_some() {
+        v.push((
+            FluxUnit::Monitoring,
+            platform_origin(loaded, "the alert rules".into()),
+        ));
+    }
+    for r in &loaded.releases {
+        v.push((
+            FluxUnit::Release(&r.name),
+            Origin {
+                what: format!("release `{}`", r.name),
+                src: &r.source,
+                span: r.file.name.as_ref().map_or(0..0, |n| n.span()),
+                field: r.file.name.is_none().then_some("name"),
+            },
+        ));
+    }
+    for e in &p.environments {
+        let env = e.name.get_ref().as_str();
+        v.push((
+            FluxUnit::EnvBase(env),
+            Origin {
+                what: format!("the base of environment `{env}`"),
+                src,
+                span: e.name.span(),
+                field: None,
+            },
+        ));
+        for s in &loaded.services {
+            if e.exclude.iter().any(|x| x.get_ref() == &s.name) {
+                continue;
+            }
+            if let Some(o) = service_origin(loaded, &s.name, env) {
+                v.push((
+                    FluxUnit::Service {
+                        env,
+                        service: &s.name,
+                    },
+                    o,
+                ));
+            }
+        }
+    }
+    v
 }

@@ -56,6 +56,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     releases::check(loaded, d);
     secret_files::check(loaded, d);
     gitops::check(loaded, d);
+    gitops::check_generated_names(loaded, d);
     environments::check(loaded, d);
     availability::check(loaded, d);
     edge::check(loaded, d);

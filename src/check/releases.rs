@@ -20,20 +20,14 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
         let src = &r.source;
         let f = &r.file;
         let name_span = f.name.as_ref().map_or(0..0, |n| n.span());
-        // Flux and Argo CD name their objects after the release, beside the
-        // cluster's `platform` ones and each environment's `<env>-…`.
-        let taken = r.name == "platform"
-            || p.environments
-                .iter()
-                .any(|e| r.name.starts_with(&format!("{}-", e.name.get_ref())));
-        if !is_dns_label(&r.name) || r.name.len() > 53 || taken || !names.insert(r.name.as_str()) {
+        if !is_dns_label(&r.name) || r.name.len() > 53 || !names.insert(r.name.as_str()) {
             d.push(
                 Diagnostic::at(
                     "E0174",
                     src,
                     name_span,
                     format!("`{}` is not a valid release name, or is taken", r.name),
-                    "name the release (its file) with lower-case letters, digits and `-`, at most 53 characters (Helm's limit), unlike every service and release, not `platform` nor starting with an environment's name and `-`",
+                    "name the release (its file) with lower-case letters, digits and `-`, at most 53 characters (Helm's limit), unlike every service and release",
                 )
                 .field("name"),
             );

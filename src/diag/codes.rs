@@ -425,6 +425,21 @@ pub const CODES: &[Code] = &[
         title: "a metrics or alert setting that is not valid",
         explanation: "Durations are written as Prometheus reads them (`30s`, `5m`, `1h30m`); a metrics path starts with `/`; an alert name has letters, digits and `_`, once per service; an alert has an expression; its severity is critical, warning or info.\n\nFix the value shown.",
     },
+    Code {
+        id: "E0320",
+        title: "two sources would give the GitOps engines the same object",
+        explanation: "Every Argo CD Application lives in Argo CD's namespace and every Flux Kustomization in Flux's, each named after what it deploys (`<platform>-<env>-<service>`, `<platform>-<env>-base`, `<platform>-<env>` for an environment, `<platform>-root`…) and written to a file named the same way. A service named `base` would take its environment's base Application file; an environment named `root` would make the ApplicationSet re-point the root Application, whose prune then deletes the AppProject and the ApplicationSet. The names come from the output layout, so every such collision is found, not a list of reserved words.\n\nRename the service (its file or `name`), the environment or the release the message points at.",
+    },
+    Code {
+        id: "E0321",
+        title: "GitOps engines without environments",
+        explanation: "Argo CD's ApplicationSet makes one Application per environment directory, and Flux one Kustomization per service and environment: both deploy the environments' overlays, never the base alone. With no `[[environments]]`, only the cluster-scoped base would be applied.\n\nDeclare at least one environment:\n\n    [[environments]]\n    name = \"production\"\n    domain = \"example.com\"",
+    },
+    Code {
+        id: "E0322",
+        title: "SOPS-encrypted secrets with Argo CD",
+        explanation: "Flux's kustomize-controller decrypts SOPS files (`spec.decryption`); Argo CD has no such step and would apply the Secret with its encrypted values.\n\nDeploy with Flux alone (`engines = [\"flux\"]`), or use a backend Argo CD can deliver: `sealed-secrets` (the controller unseals in the cluster) or `external-secrets`.",
+    },
 ];
 
 /// The title and explanation of `id` (case-insensitive), lints included.

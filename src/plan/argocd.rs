@@ -22,7 +22,7 @@ use crate::ir::{
     Meta, PlannedFile, Resource, SyncPolicy,
 };
 use crate::layout::{
-    ARGOCD_DIR, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
+    ARGOCD_DIR, ArgoApp, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
     argocd_root_dir, overlay_dir,
 };
 use crate::model::{Environment, GitOps};
@@ -254,8 +254,10 @@ impl<'a> Planner<'a> {
         let mut files = Vec::new();
         for c in &self.platform.clusters {
             let cname = c.name.get_ref();
-            let name = format!("{part_of}-platform-{cname}");
-            let file = format!("application-platform-{cname}.yaml");
+            let id = ArgoApp::ClusterBase { cluster: cname };
+            let name = id.name(&part_of);
+            let path = id.path().unwrap_or_default();
+            let file = file_name(&path);
             let app = self.application(
                 g,
                 name.clone(),
@@ -276,7 +278,7 @@ impl<'a> Planner<'a> {
                 "0",
             );
             self.files.push(PlannedFile {
-                path: format!("{}/{file}", argocd_root_dir()),
+                path,
                 header,
                 resource: Resource::Application(app),
             });
@@ -296,8 +298,10 @@ impl<'a> Planner<'a> {
         let mut files = Vec::new();
         for c in &self.platform.clusters {
             let cname = c.name.get_ref();
-            let name = format!("{part_of}-monitoring-{cname}");
-            let file = format!("application-monitoring-{cname}.yaml");
+            let id = ArgoApp::Monitoring { cluster: cname };
+            let name = id.name(&part_of);
+            let path = id.path().unwrap_or_default();
+            let file = file_name(&path);
             let app = self.application(
                 g,
                 name.clone(),
@@ -312,7 +316,7 @@ impl<'a> Planner<'a> {
                 &wave.to_string(),
             );
             self.files.push(PlannedFile {
-                path: format!("{}/{file}", argocd_root_dir()),
+                path,
                 header,
                 resource: Resource::Application(app),
             });
@@ -345,7 +349,10 @@ impl<'a> Planner<'a> {
                 repo: self.platform.platform.repository.clone(),
                 revision: g.revision.clone(),
                 directories: format!("{}/{ARGOCD_DIR}/envs/*", g.path),
-                app_name: format!("{part_of}-{{{{.path.basename}}}}"),
+                app_name: ArgoApp::Environment {
+                    env: "{{.path.basename}}",
+                }
+                .name(&part_of),
                 app_path: "{{.path.path}}".into(),
                 project: part_of,
                 argocd_namespace: g.argocd_namespace.clone(),
@@ -359,9 +366,9 @@ impl<'a> Planner<'a> {
     fn plan_env_apps(&mut self, g: &GitOps, env: &Environment, placements: &[Placement<'_>]) {
         let env_name = env.name.get_ref();
         let dir = argocd_env_dir(env_name);
-        let mut resources = self.plan_env_base_apps(g, env, &dir);
+        let mut resources = self.plan_env_base_apps(g, env);
         for pl in placements {
-            resources.extend(self.plan_service_app(g, env, pl, &dir));
+            resources.extend(self.plan_service_app(g, env, pl));
         }
         let header = self.argocd_header(
             format!("KUSTOMIZATION: argocd {env_name}"),
@@ -380,7 +387,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Wave 0 of an environment: its namespace base on each of its clusters.
-    fn plan_env_base_apps(&mut self, g: &GitOps, env: &Environment, dir: &str) -> Vec<String> {
+    fn plan_env_base_apps(&mut self, g: &GitOps, env: &Environment) -> Vec<String> {
         let part_of = self.part_of().to_string();
         let env_name = env.name.get_ref();
         let ns = self.namespace_in(Some(env), self.platform.platform.namespace.get_ref());
@@ -392,12 +399,13 @@ impl<'a> Planner<'a> {
         let clusters = self.platform.env_clusters(env);
         let mut files = Vec::new();
         for c in &clusters {
-            let file = if clusters.len() == 1 {
-                "application-base.yaml".to_string()
-            } else {
-                format!("application-base-{}.yaml", c.name.get_ref())
+            let id = ArgoApp::EnvBase {
+                env: env_name,
+                cluster: (clusters.len() > 1).then(|| c.name.get_ref().as_str()),
             };
-            let name = format!("{part_of}-{env_name}-base");
+            let name = id.name(&part_of);
+            let path = id.path().unwrap_or_default();
+            let file = file_name(&path);
             let app = self.application(
                 g,
                 name.clone(),
@@ -419,7 +427,7 @@ impl<'a> Planner<'a> {
                 "0 (base)",
             );
             self.files.push(PlannedFile {
-                path: format!("{dir}/{file}"),
+                path,
                 header,
                 resource: Resource::Application(app),
             });
@@ -434,7 +442,6 @@ impl<'a> Planner<'a> {
         g: &GitOps,
         env: &Environment,
         pl: &Placement<'_>,
-        dir: &str,
     ) -> Option<String> {
         let part_of = self.part_of().to_string();
         let env_name = env.name.get_ref();
@@ -442,8 +449,13 @@ impl<'a> Planner<'a> {
         let cluster = self
             .platform
             .cluster_for(env, svc.file.category.get_ref())?;
-        let name = format!("{part_of}-{env_name}-{}", svc.name);
-        let file = format!("application-{}.yaml", svc.name);
+        let id = ArgoApp::Service {
+            env: env_name,
+            service: &svc.name,
+        };
+        let name = id.name(&part_of);
+        let path = id.path().unwrap_or_default();
+        let file = file_name(&path);
         let kind = format!("{:?}", svc.file.kind());
         let autoscaled = svc
             .file
@@ -482,7 +494,7 @@ impl<'a> Planner<'a> {
             svc.source.path.clone(),
         );
         self.files.push(PlannedFile {
-            path: format!("{dir}/{file}"),
+            path,
             header,
             resource: Resource::Application(app),
         });
@@ -494,7 +506,7 @@ impl<'a> Planner<'a> {
         let part_of = self.part_of().to_string();
         let mut root = self.application(
             g,
-            format!("{part_of}-root"),
+            ArgoApp::Root.name(&part_of),
             None,
             (
                 format!("{}/{}", g.path, argocd_root_dir()),
@@ -517,7 +529,7 @@ impl<'a> Planner<'a> {
             "NOTE: in the default project because it creates the platform's AppProject".into(),
         );
         self.files.push(PlannedFile {
-            path: format!("{ARGOCD_DIR}/root.yaml"),
+            path: ArgoApp::Root.path().unwrap_or_default(),
             header,
             resource: Resource::Application(root),
         });
@@ -580,4 +592,9 @@ impl<'a> Planner<'a> {
             }),
         });
     }
+}
+
+/// The file name of a path.
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
 }

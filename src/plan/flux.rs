@@ -8,7 +8,10 @@
 use super::Planner;
 use super::environments::Placement;
 use crate::ir::{FluxKustomization, FluxPolicy, GitRepository, Meta, PlannedFile, Resource};
-use crate::layout::{BASE_CLUSTER_DIR, BASE_MONITORING_DIR, flux_cluster_dir, overlay_dir};
+use crate::layout::{
+    BASE_CLUSTER_DIR, BASE_MONITORING_DIR, FluxUnit, flux_cluster_dir, flux_file, flux_name,
+    overlay_dir,
+};
 use crate::model::{Cluster, Environment, GitOps, WorkloadKind};
 
 /// How every Flux Kustomization applies: pruning what left git, waiting for
@@ -28,10 +31,8 @@ const SOPS_KEY_SECRET: &str = "sops-age";
 /// Marks an object Flux's post-build substitution must leave alone.
 pub const SUBSTITUTE_ANNOTATION: &str = "kustomize.toolkit.fluxcd.io/substitute";
 
-/// The Flux Kustomization of the cluster's platform base.
-const PLATFORM_UNIT: &str = "platform";
-
-/// One Flux Kustomization to plan: its name, path, dependencies, header.
+/// One Flux Kustomization to plan: its unit's id ([`FluxUnit::id`]), path,
+/// dependencies (ids), header.
 struct Unit {
     name: String,
     /// Holds a Job (recreated when it changes).
@@ -98,8 +99,9 @@ impl<'a> Planner<'a> {
         envs: &[(&'a Environment, Vec<Placement<'a>>)],
     ) -> Vec<Unit> {
         let cname = cluster.name.get_ref();
+        let platform = FluxUnit::Platform.id();
         let mut units = vec![Unit {
-            name: PLATFORM_UNIT.into(),
+            name: platform.clone(),
             force: false,
             path: BASE_CLUSTER_DIR.into(),
             depends_on: vec![],
@@ -109,16 +111,16 @@ impl<'a> Planner<'a> {
         }];
         let releases = self.releases_on(cluster);
         for r in &releases {
-            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            let mut depends_on = vec![platform.clone()];
             depends_on.extend(
                 r.file
                     .depends_on
                     .iter()
                     .filter(|d| releases.iter().any(|x| &x.name == d.get_ref()))
-                    .map(|d| d.get_ref().clone()),
+                    .map(|d| FluxUnit::Release(d.get_ref()).id()),
             );
             units.push(Unit {
-                name: r.name.clone(),
+                name: FluxUnit::Release(&r.name).id(),
                 force: false,
                 path: self.release_dir(r),
                 depends_on,
@@ -128,10 +130,10 @@ impl<'a> Planner<'a> {
             });
         }
         if self.platform.monitoring.is_some() {
-            let mut depends_on = vec![PLATFORM_UNIT.to_string()];
+            let mut depends_on = vec![platform.clone()];
             depends_on.extend(self.monitoring_providers_on(cluster));
             units.push(Unit {
-                name: "monitoring".into(),
+                name: FluxUnit::Monitoring.id(),
                 force: false,
                 path: BASE_MONITORING_DIR.into(),
                 depends_on,
@@ -152,12 +154,12 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let env_name = env.name.get_ref();
-            let base = format!("{env_name}-base");
+            let base = FluxUnit::EnvBase(env_name).id();
             units.push(Unit {
                 name: base.clone(),
                 force: false,
                 path: format!("{}/base", overlay_dir(env_name)),
-                depends_on: vec![PLATFORM_UNIT.into()],
+                depends_on: vec![platform.clone()],
                 purpose: format!("The namespaces of {env_name}"),
                 notes: vec![],
                 source: "platform.toml [[environments]]".into(),
@@ -191,7 +193,7 @@ impl<'a> Planner<'a> {
             let target = d.service.get_ref();
             if self.releases.iter().any(|(r, _)| &r.name == target) {
                 if self.releases_on(cluster).iter().any(|r| &r.name == target) {
-                    depends_on.push(target.clone());
+                    depends_on.push(FluxUnit::Release(target).id());
                 } else {
                     notes.push(format!(
                         "NOTE: depends on the release {target}, which this cluster does not install"
@@ -210,12 +212,22 @@ impl<'a> Planner<'a> {
                     "NOTE: depends on {target}, which runs on cluster {}: the staged rollout orders them, not dependsOn",
                     c.name.get_ref()
                 )),
-                None => depends_on.push(format!("{env_name}-{target}")),
+                None => depends_on.push(
+                    FluxUnit::Service {
+                        env: env_name,
+                        service: target,
+                    }
+                    .id(),
+                ),
             }
         }
         depends_on.dedup();
         Unit {
-            name: format!("{env_name}-{}", svc.name),
+            name: FluxUnit::Service {
+                env: env_name,
+                service: &svc.name,
+            }
+            .id(),
             force: svc.file.kind() == WorkloadKind::Job,
             path: p.dir.clone(),
             depends_on,
@@ -233,6 +245,7 @@ impl<'a> Planner<'a> {
             .unwrap_or_default()
             .into_iter()
             .filter(|p| on.iter().any(|r| &r.name == p))
+            .map(|p| FluxUnit::Release(&p).id())
             .collect()
     }
 
@@ -243,14 +256,20 @@ impl<'a> Planner<'a> {
     }
 
     fn plan_flux_kustomization(&mut self, g: &GitOps, cluster: &Cluster, unit: Unit) {
-        let file = format!("kustomization-{}.yaml", unit.name);
+        let part_of = self.part_of().to_string();
+        let name = flux_name(&part_of, &unit.name);
+        let depends_on: Vec<String> = unit
+            .depends_on
+            .iter()
+            .map(|d| flux_name(&part_of, d))
+            .collect();
         let mut header = self.header(
-            format!("KUSTOMIZATION (FLUX): {}", unit.name),
+            format!("KUSTOMIZATION (FLUX): {name}"),
             unit.purpose,
-            if unit.depends_on.is_empty() {
+            if depends_on.is_empty() {
                 "the GitRepository".to_string()
             } else {
-                unit.depends_on.join(", ")
+                depends_on.join(", ")
             },
             "by dependsOn".into(),
             unit.source,
@@ -258,14 +277,14 @@ impl<'a> Planner<'a> {
         header.notes.extend(unit.notes);
         let sops_secret = self.sops_secret();
         self.files.push(PlannedFile {
-            path: format!("{}/{file}", flux_cluster_dir(cluster.name.get_ref())),
+            path: flux_file(cluster.name.get_ref(), &unit.name),
             header,
             resource: Resource::FluxKustomization(FluxKustomization {
-                meta: self.flux_meta(&unit.name, &g.flux_namespace),
-                source: self.part_of().to_string(),
+                meta: self.flux_meta(&name, &g.flux_namespace),
+                source: part_of,
                 path: format!("./{}/{}", g.path, unit.path),
                 interval: g.interval.clone(),
-                depends_on: unit.depends_on,
+                depends_on,
                 substitute: cluster
                     .vars
                     .iter()

@@ -18,7 +18,7 @@ use crate::ir::{
     AppProject, Application, ConfigMap, Header, HelmPolicy, HelmRelease, HelmRepository,
     HelmSource, Meta, Namespace, OciRepository, PlannedFile, Resource, ValuesRef, Verbatim,
 };
-use crate::layout::{KUSTOMIZATION, RELEASES_DIR, argocd_root_dir, service_dir};
+use crate::layout::{ArgoApp, KUSTOMIZATION, RELEASES_DIR, argocd_root_dir, service_dir};
 use crate::load::LoadedRelease;
 use crate::model::{Cluster, GitOps};
 
@@ -342,7 +342,11 @@ impl<'a> Planner<'a> {
     ) -> String {
         let f = &r.file;
         let cname = c.name.get_ref();
-        let name = format!("{}-{}-{cname}", self.part_of(), r.name);
+        let id = ArgoApp::Release {
+            release: &r.name,
+            cluster: cname,
+        };
+        let name = id.name(self.part_of());
         let mut meta = self.base_meta(&name, Some(&g.argocd_namespace));
         meta.annotations.clear();
         meta.annotations
@@ -375,18 +379,18 @@ impl<'a> Planner<'a> {
             sync: SYNC_POLICY,
             ignore_differences: vec![],
         };
-        let file = format!("application-{}-{cname}.yaml", r.name);
+        let path = id.path().unwrap_or_default();
         let header = self.release_header(
             r,
             format!("APPLICATION: {name}"),
             format!("{} on cluster {cname}", f.description),
         );
         self.files.push(PlannedFile {
-            path: format!("{}/{file}", argocd_root_dir()),
+            path: path.clone(),
             header,
             resource: Resource::Application(app),
         });
-        file
+        path.rsplit('/').next().unwrap_or_default().to_string()
     }
 
     /// The project of the releases: their chart repositories, their
