@@ -18,6 +18,9 @@ pub struct WorkloadPatch {
     pub namespace: String,
     pub container: String,
     pub replicas: Option<u32>,
+    /// The environment autoscales what the base does not: the count is
+    /// removed (`replicas: null`), the HPA owns it.
+    pub remove_replicas: bool,
     pub pod_annotations: IndexMap<String, String>,
     pub spread: Option<SpreadChange>,
     pub selector: IndexMap<String, String>,

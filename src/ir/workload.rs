@@ -11,6 +11,8 @@ use crate::model::WorkloadKind;
 pub struct Workload {
     pub kind: WorkloadKind,
     pub meta: Meta,
+    /// None for a DaemonSet, a Job or CronJob, and an autoscaled workload
+    /// (its HPA owns the count).
     pub replicas: Option<u32>,
     pub revision_history_limit: u32,
     pub min_ready_seconds: u32,

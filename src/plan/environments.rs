@@ -336,6 +336,7 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
     let replicas = (env.replicas != base.replicas)
         .then_some(env.replicas)
         .flatten();
+    let remove_replicas = base.replicas.is_some() && env.replicas.is_none();
     let pod_annotations: IndexMap<String, String> = env
         .pod
         .annotations
@@ -366,6 +367,7 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         }
     }
     if replicas.is_none()
+        && !remove_replicas
         && pod_annotations.is_empty()
         && spread.is_none()
         && resources.is_none()
@@ -381,6 +383,7 @@ fn workload_patch(base: &Workload, env: &Workload) -> Option<WorkloadPatch> {
         namespace: base.meta.namespace.clone().unwrap_or_default(),
         container: ec.name.clone(),
         replicas,
+        remove_replicas,
         pod_annotations,
         spread,
         selector: env.selector.clone(),

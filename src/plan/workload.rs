@@ -77,7 +77,10 @@ impl ServicePlanner<'_, '_> {
         let f = &self.svc.file;
         let p = self.p.platform;
         let name = self.name().to_string();
-        let replicas = self.replicas();
+        // An HPA owns an autoscaled workload's count: a stated `replicas`
+        // would be applied again at every reconciliation, resetting the
+        // scale (Flux corrects drift; flux2 #1842).
+        let replicas = self.replicas().filter(|_| self.scaling().is_none());
         let mut workload = Workload {
             kind: self.kind,
             meta: self.meta(name.clone()),

@@ -89,7 +89,7 @@ pub fn verify_patch(tree: &Tree, path: &str, text: &str) -> Result<()> {
     // `null` too, so only the deletions platformc means are allowed.
     let mut nulls = Vec::new();
     find_nulls(&patch, String::new(), &mut nulls);
-    nulls.retain(|p| !p.ends_with(".topologySpreadConstraints"));
+    nulls.retain(|p| !p.ends_with(".topologySpreadConstraints") && p != ".spec.replicas");
     if !nulls.is_empty() {
         bail!("would delete {} from {target}", nulls.join(", "));
     }
