@@ -12,6 +12,17 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// A label value: at most 63 alphanumerics, `-`, `_` and `.`, starting and
+/// ending with an alphanumeric (empty is allowed).
+pub fn is_label_value(s: &str) -> bool {
+    s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && (s.is_empty()
+            || s.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && s.ends_with(|c: char| c.is_ascii_alphanumeric()))
+}
+
 /// IANA service name, what Kubernetes requires of a port name.
 pub fn is_port_name(s: &str) -> bool {
     is_dns_label(s)

@@ -45,7 +45,10 @@ pub fn parse(text: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    Some(value * factor)
+    // Kubernetes keeps a quantity's value in 64 bits (in milli-units for
+    // the scheduler's cpu): anything larger is refused by the API server.
+    let v = value * factor;
+    (v.is_finite() && v.abs() * 1e3 <= i64::MAX as f64).then_some(v)
 }
 
 #[cfg(test)]
@@ -65,7 +68,9 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "m", "1.2.3", "12 Mi", "1MB", "1gi", "abc", "1e", "."] {
+        for bad in [
+            "", "m", "1.2.3", "12 Mi", "1MB", "1gi", "abc", "1e", ".", "1e400", "9E",
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }

@@ -98,3 +98,21 @@ fn every_tree_fixture_compiles_to_its_expected_tree() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A ConfigMap over 1 MiB (the API server's limit) is refused: generated
+/// here rather than committed as a 1 MiB fixture.
+#[test]
+fn a_configmap_over_one_mib_is_refused() {
+    let case = fixtures().join("errors/later-wave-dependency");
+    let root = fixture_root(&case);
+    let web = root.path().join("services/web.toml");
+    let text = fs::read_to_string(&web).unwrap();
+    let big = "x".repeat(1024 * 1024);
+    fs::write(&web, format!("{text}\n[env]\nBLOB = \"{big}\"\n")).unwrap();
+    let err = format!("{:#}", platformc::compile(root.path()).unwrap_err());
+    assert!(
+        err.contains("error[E0315]: the service's ConfigMap (`env`) holds 1048580 bytes"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+}

@@ -11,6 +11,28 @@ pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     for pc in &p.priority_classes {
         require_unique(&mut classes, &pc.name, "priority class", file, d);
         require_label(&pc.name, "Kubernetes name", file, d);
+        let value = *pc.value.get_ref();
+        if value > 1_000_000_000 {
+            d.push(Diagnostic::at(
+                "E0312",
+                file,
+                pc.value.span(),
+                format!("priority {value} is above 1000000000, which the API server keeps for system classes"),
+                "use a value of at most 1000000000 (seed 000 uses 1000000 for critical services)",
+            ));
+        }
+        if pc.name.get_ref().starts_with("system-") {
+            d.push(Diagnostic::at(
+                "E0312",
+                file,
+                pc.name.span(),
+                format!(
+                    "`{}` starts with `system-`, a prefix the API server keeps for its own classes",
+                    pc.name.get_ref()
+                ),
+                "name the class after the platform (`<platform>-critical`)",
+            ));
+        }
         if let Some(pp) = &pc.preemption_policy {
             one_of(pp, &["PreemptLowerPriority", "Never"], file, d);
         }

@@ -577,25 +577,31 @@ impl OverrideCx<'_, '_> {
             .health
             .as_ref()
             .and_then(|h| h.startup.as_ref())
-            .map_or(defaults.startup.failure_threshold, |s| s.failure_threshold);
+            .map_or(*defaults.startup.failure_threshold.get_ref(), |s| {
+                *s.failure_threshold.get_ref()
+            });
         for (t, base, attempts) in [
             (
                 &p.readiness,
                 &defaults.readiness,
-                defaults.readiness.failure_threshold,
+                *defaults.readiness.failure_threshold.get_ref(),
             ),
             (
                 &p.liveness,
                 &defaults.liveness,
-                defaults.liveness.failure_threshold,
+                *defaults.liveness.failure_threshold.get_ref(),
             ),
             (&p.startup, &defaults.startup, startup_attempts),
         ] {
             let Some(t) = t else { continue };
             for (v, b, min) in [
-                (&t.initial_delay_seconds, base.initial_delay_seconds, 0),
-                (&t.period_seconds, Some(base.period_seconds), 1),
-                (&t.timeout_seconds, Some(base.timeout_seconds), 1),
+                (
+                    &t.initial_delay_seconds,
+                    base.initial_delay_seconds.as_ref().map(|v| *v.get_ref()),
+                    0,
+                ),
+                (&t.period_seconds, Some(*base.period_seconds.get_ref()), 1),
+                (&t.timeout_seconds, Some(*base.timeout_seconds.get_ref()), 1),
                 (&t.failure_threshold, Some(attempts), 1),
             ] {
                 let Some(v) = v else { continue };

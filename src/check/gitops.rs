@@ -63,6 +63,15 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                 "give each cluster a unique lower-case name",
             ));
         }
+        if !is_api_server_url(c.server.get_ref()) {
+            d.push(Diagnostic::at(
+                "E0311",
+                src,
+                c.server.span(),
+                format!("`{}` is not an API server URL", c.server.get_ref()),
+                "write the URL Argo CD knows the cluster by: https://<host>[:port] (https://kubernetes.default.svc for the cluster Argo CD runs in)",
+            ));
+        }
         for cat in &c.categories {
             if !categories.contains(cat.get_ref().as_str()) {
                 d.push(Diagnostic::at(
@@ -75,6 +84,24 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// `https://host[:port][/path]`: what Argo CD matches a cluster's server
+/// against (its cluster secrets hold the API server's URL).
+fn is_api_server_url(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (authority, None),
+    };
+    !host.is_empty()
+        && !s.chars().any(char::is_whitespace)
+        && (crate::names::is_hostname(host)
+            || host.split('.').count() == 4 && host.split('.').all(|o| o.parse::<u8>().is_ok()))
+        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0))
 }
 
 /// What an engine needs of the rest of the platform: environments to

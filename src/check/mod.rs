@@ -47,12 +47,14 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     network::check_platform(src, p, d);
     observability::check_platform(src, p, d);
     storage::check_platform(src, p, d);
+    workload::check_platform(src, p, d);
     let index = Index::new(loaded);
     policy::check_platform(&index, src, d);
     check_duplicates(loaded, d);
     for svc in &loaded.services {
         check_service(&index, svc, d);
     }
+    network::check_cycles(loaded, d);
     releases::check(loaded, d);
     secret_files::check(loaded, d);
     gitops::check(loaded, d);
@@ -308,7 +310,7 @@ fn quantity_of(src: &SourceFile, q: &Spanned<String>, d: &mut Diagnostics) -> Op
                 src,
                 q.span(),
                 format!("`{}` is not a valid quantity", q.get_ref()),
-                "write a positive Kubernetes quantity: cpu as `250m` or `1`, memory and sizes as `256Mi` or `10Gi`",
+                "write a positive Kubernetes quantity, within its 64-bit range: cpu as `250m` or `1`, memory and sizes as `256Mi` or `10Gi`",
             ));
             None
         }

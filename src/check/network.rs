@@ -3,12 +3,12 @@
 //! to the internet, and egress to address ranges, other namespaces and the
 //! platform's named external endpoints.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::config::check_env_slot;
 use super::{ServiceCx, one_of, port_in_range, require_label, require_unique};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
-use crate::load::{LoadedRelease, LoadedService};
+use crate::load::{Loaded, LoadedRelease, LoadedService};
 use crate::model::{Dependency, Egress, PlatformFile, Spanned, WorkloadKind};
 use crate::names::{is_hostname, is_ipv4_cidr};
 
@@ -404,4 +404,64 @@ fn check_job_dependency(
             ),
         );
     }
+}
+
+/// E0310 for every cycle of dependencies between services: each would wait
+/// for the other to be ready first (Argo CD's waves, Flux's `dependsOn`),
+/// and none would ever start. Later waves are refused apart (E0109), so a
+/// cycle lies within one wave.
+pub(super) fn check_cycles(loaded: &Loaded, d: &mut Diagnostics) {
+    let services: BTreeMap<&str, &LoadedService> = loaded
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+    for start in services.keys() {
+        if !done.contains(start) {
+            walk(&services, &mut vec![*start], &mut done, &mut reported, d);
+        }
+    }
+}
+
+/// Depth-first from the last service of `path`, reporting each cycle once.
+fn walk<'a>(
+    services: &BTreeMap<&'a str, &'a LoadedService>,
+    path: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+    reported: &mut BTreeSet<Vec<&'a str>>,
+    d: &mut Diagnostics,
+) {
+    let Some(svc) = path.last().and_then(|n| services.get(n)) else {
+        return;
+    };
+    for dep in &svc.file.depends_on {
+        let target = dep.service.get_ref().as_str();
+        if done.contains(target) || !services.contains_key(target) {
+            continue;
+        }
+        if let Some(i) = path.iter().position(|n| *n == target) {
+            let cycle: Vec<&str> = path[i..].to_vec();
+            let mut key = cycle.clone();
+            key.sort_unstable();
+            if reported.insert(key) {
+                let mut shown = cycle.join("` → `");
+                shown.push_str(&format!("` → `{target}"));
+                d.push(Diagnostic::at(
+                    "E0310",
+                    &svc.source,
+                    dep.service.span(),
+                    format!("the dependencies `{shown}` form a cycle: each would wait for the other to be ready, and none would start"),
+                    "remove one of these dependencies (a service that only calls back needs no `depends_on` on its caller)",
+                ));
+            }
+            continue;
+        }
+        path.push(target);
+        walk(services, path, done, reported, d);
+        path.pop();
+    }
+    // Explored: any cycle through it has been reported.
+    done.insert(svc.name.as_str());
 }

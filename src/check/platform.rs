@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use super::{int32, one_of, require_label, require_unique};
-use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::layout::RESERVED_DIRS;
-use crate::model::PlatformFile;
-use crate::names::is_hostname;
+use crate::model::{PlatformFile, Spanned};
+use crate::names::{is_hostname, is_label_value};
 
 pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     for name in [
@@ -74,5 +74,34 @@ fn check_categories(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
             ));
         }
         last_wave = last_wave.max(wave);
+        check_component(file, p, &c.component, d);
+    }
+}
+
+/// A category's component is a label value, and one of the platform's
+/// components when it lists them.
+fn check_component(file: &SourceFile, p: &PlatformFile, c: &Spanned<String>, d: &mut Diagnostics) {
+    let v = c.get_ref();
+    let listed = &p.platform.components;
+    if !is_label_value(v) {
+        d.push(Diagnostic::at(
+            "E0317",
+            file,
+            c.span(),
+            format!("`{v}` is not a label value: it becomes app.kubernetes.io/component"),
+            "use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
+        ));
+    } else if !listed.is_empty() && !listed.contains(v) {
+        d.push(Diagnostic::at(
+            "E0317",
+            file,
+            c.span(),
+            format!("`{v}` is not one of the platform's components"),
+            did_you_mean(
+                v,
+                listed.iter().map(String::as_str),
+                "use one of [platform] components",
+            ),
+        ));
     }
 }

@@ -10,6 +10,20 @@ use crate::names::is_dns_label;
 pub(super) fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
     let Some(s) = &p.storage else { return };
     require_label(&s.class, "Kubernetes name", file, d);
+    for o in &s.mount_options {
+        let v = o.get_ref();
+        if v.contains('\n') || v.trim() != v.as_str() || v.is_empty() {
+            d.push(Diagnostic::at(
+                "E0316",
+                file,
+                o.span(),
+                format!(
+                    "mount option {v:?} is not one line of text: the driver receives it verbatim"
+                ),
+                "write each mount option on one line, without surrounding spaces",
+            ));
+        }
+    }
     one_of(&s.reclaim_policy, &["Retain", "Delete"], file, d);
     one_of(
         &s.volume_binding_mode,

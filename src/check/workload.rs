@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{ServiceCx, check_quantities, int32, one_of, port_in_range, require_label};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
-use crate::model::{Check, ServiceFile, WorkloadKind};
+use crate::model::{Check, PlatformFile, ServiceFile, Spanned, WorkloadKind};
 use crate::names::{is_dns_label, is_port_name};
 
 pub(super) fn check(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
@@ -43,6 +43,7 @@ pub(super) fn check(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
     for (what, q) in [("cpu", &f.resources.cpu), ("memory", &f.resources.memory)] {
         check_quantities(src, what, q, d);
     }
+    check_security(cx, d);
 }
 
 /// The service's name, namespace, category and priority class.
@@ -229,5 +230,68 @@ fn check_probe(cx: &ServiceCx<'_>, c: &Check, what: &str, d: &mut Diagnostics) {
                 "run a command that fails when the service does not work (a client ping, a health endpoint)",
             ));
         }
+    }
+}
+
+/// The platform's probe timings and pod identities, which every workload
+/// gets unless it states its own.
+pub(super) fn check_platform(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
+    let probes = &p.defaults.probes;
+    for t in [&probes.readiness, &probes.liveness, &probes.startup] {
+        if let Some(v) = &t.initial_delay_seconds {
+            probe_timing(v, 0, file, d);
+        }
+        for v in [&t.period_seconds, &t.timeout_seconds, &t.failure_threshold] {
+            probe_timing(v, 1, file, d);
+        }
+    }
+    let s = &p.defaults.security;
+    for id in [&s.run_as_user, &s.run_as_group, &s.fs_group] {
+        pod_id(id, file, d);
+    }
+}
+
+/// E0313 when a probe timing is below what the API server accepts.
+fn probe_timing(v: &Spanned<i32>, min: i32, file: &SourceFile, d: &mut Diagnostics) {
+    if *v.get_ref() < min {
+        d.push(Diagnostic::at(
+            "E0313",
+            file,
+            v.span(),
+            format!(
+                "{} is not a usable probe timing: the API server refuses it",
+                v.get_ref()
+            ),
+            format!("use a value of at least {min}"),
+        ));
+    }
+}
+
+/// E0314 when a user or group id is negative (the API server refuses it).
+fn pod_id(v: &Spanned<i64>, file: &SourceFile, d: &mut Diagnostics) {
+    if *v.get_ref() < 0 || *v.get_ref() > i64::from(i32::MAX) {
+        d.push(Diagnostic::at(
+            "E0314",
+            file,
+            v.span(),
+            format!("{} is not a user or group id", v.get_ref()),
+            "use the id of the image's user, from 0 to 2147483647 (65534 is nobody)",
+        ));
+    }
+}
+
+/// The service's own user and group ids and startup attempts.
+fn check_security(cx: &ServiceCx<'_>, d: &mut Diagnostics) {
+    let (f, src) = (cx.f, cx.src);
+    if let Some(s) = &f.security {
+        for id in [&s.run_as_user, &s.run_as_group, &s.fs_group]
+            .into_iter()
+            .flatten()
+        {
+            pod_id(id, src, d);
+        }
+    }
+    if let Some(st) = f.health.as_ref().and_then(|h| h.startup.as_ref()) {
+        probe_timing(&st.failure_threshold, 1, src, d);
     }
 }

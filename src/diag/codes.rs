@@ -426,6 +426,46 @@ pub const CODES: &[Code] = &[
         explanation: "Durations are written as Prometheus reads them (`30s`, `5m`, `1h30m`); a metrics path starts with `/`; an alert name has letters, digits and `_`, once per service; an alert has an expression; its severity is critical, warning or info.\n\nFix the value shown.",
     },
     Code {
+        id: "E0310",
+        title: "services that depend on each other",
+        explanation: "A dependency orders deployment: Argo CD syncs a service's wave once the earlier ones are Healthy, and Flux applies a Kustomization once those it `dependsOn` are Ready. Services that depend on each other, directly or through others, would each wait for the other, and none would start.\n\nRemove one of the dependencies of the cycle: a service that only calls back the one that calls it needs no `depends_on` on it (its network policy still admits its caller).",
+    },
+    Code {
+        id: "E0311",
+        title: "a cluster server that is not an API server URL",
+        explanation: "`server` of a `[[clusters]]` entry is the URL Argo CD knows the cluster by (its cluster secrets hold it): `https://` and a host name or address, with an optional port.\n\n    server = \"https://kubernetes.default.svc\"   # the cluster Argo CD runs in\n    server = \"https://10.0.0.10:6443\"",
+    },
+    Code {
+        id: "E0312",
+        title: "a priority class the API server refuses",
+        explanation: "The API server keeps priorities above 1000000000 and names starting with `system-` for the system's own classes (system-cluster-critical, system-node-critical), and refuses them on any other PriorityClass.\n\nUse a value of at most 1000000000 and a name of the platform's own.",
+    },
+    Code {
+        id: "E0313",
+        title: "a probe timing the API server refuses",
+        explanation: "A probe's period, timeout and failure threshold are at least 1 second or attempt, its initial delay at least 0: the API server refuses a Pod template with less, so the workload would never be created.\n\nUse a value of at least 1 (0 for an initial delay).",
+    },
+    Code {
+        id: "E0314",
+        title: "a user or group id that is not one",
+        explanation: "runAsUser, runAsGroup and fsGroup are ids from 0 to 2147483647; the API server refuses a negative one.\n\nUse the id of the image's user (65534 is nobody).",
+    },
+    Code {
+        id: "E0315",
+        title: "a ConfigMap over 1 MiB",
+        explanation: "The API server refuses a ConfigMap whose data adds up to more than 1 MiB. A service's `env` becomes its ConfigMap, and each `[[config_files]]` set one of its own.\n\nKeep large data out of configuration: bake it into the image, or serve it from storage.",
+    },
+    Code {
+        id: "E0316",
+        title: "a storage setting that is not one line",
+        explanation: "Each mount option of `[storage]` is handed to the CSI driver as one option, verbatim: a line break or surrounding spaces would make an option the driver rejects, and every volume of the class would fail to mount.\n\nWrite each option as its own string: mount_options = [\"nfsvers=4.1\", \"noatime\"].",
+    },
+    Code {
+        id: "E0317",
+        title: "a category component outside the allowed set",
+        explanation: "A category's `component` becomes the `app.kubernetes.io/component` label of its services: a label value (at most 63 letters, digits, `-`, `_` and `.`), and one of `[platform] components` when the platform lists them.\n\n    [platform]\n    components = [\"backend\", \"frontend\", \"database\", \"infrastructure\", \"monitoring\"]",
+    },
+    Code {
         id: "E0320",
         title: "two sources would give the GitOps engines the same object",
         explanation: "Every Argo CD Application lives in Argo CD's namespace and every Flux Kustomization in Flux's, each named after what it deploys (`<platform>-<env>-<service>`, `<platform>-<env>-base`, `<platform>-<env>` for an environment, `<platform>-root`…) and written to a file named the same way. A service named `base` would take its environment's base Application file; an environment named `root` would make the ApplicationSet re-point the root Application, whose prune then deletes the AppProject and the ApplicationSet. The names come from the output layout, so every such collision is found, not a list of reserved words.\n\nRename the service (its file or `name`), the environment or the release the message points at.",

@@ -8,7 +8,9 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct PriorityClass {
     pub name: Spanned<String>,
-    pub value: i32,
+    /// At most 1,000,000,000: higher values are kept for the system's
+    /// own classes.
+    pub value: Spanned<i32>,
     #[serde(default)]
     pub global_default: bool,
     pub description: String,

@@ -43,7 +43,7 @@ pub struct Cluster {
     pub name: Spanned<String>,
     /// API server URL as Argo CD knows it (`https://kubernetes.default.svc`
     /// for the cluster Argo CD runs in).
-    pub server: String,
+    pub server: Spanned<String>,
     /// Categories whose services run here; all when empty.
     #[serde(default)]
     pub categories: Vec<Spanned<String>>,

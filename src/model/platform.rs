@@ -24,6 +24,10 @@ pub struct PlatformMeta {
     /// Who owns the platform, written into every file header.
     pub owner: String,
     pub description: Option<String>,
+    /// The values a category's `component` may take
+    /// (`["backend", "frontend", "database"]`); any label value when empty.
+    #[serde(default)]
+    pub components: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,8 +51,9 @@ pub struct Category {
     pub name: Spanned<String>,
     /// Argo CD sync wave of everything in this category.
     pub wave: Spanned<u32>,
-    /// Value of `app.kubernetes.io/component` for its services.
-    pub component: String,
+    /// Value of `app.kubernetes.io/component` for its services: a label
+    /// value, one of `[platform] components` when the platform lists them.
+    pub component: Spanned<String>,
     pub description: String,
     /// The namespace of its services (a service may name its own); the
     /// platform's when omitted.

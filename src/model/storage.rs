@@ -12,8 +12,9 @@ pub struct Storage {
     pub provisioner: String,
     #[serde(default)]
     pub parameters: BTreeMap<String, String>,
+    /// Each passed to the driver as one mount option, verbatim: one line.
     #[serde(default)]
-    pub mount_options: Vec<String>,
+    pub mount_options: Vec<Spanned<String>>,
     pub reclaim_policy: Spanned<String>,
     pub volume_binding_mode: Spanned<String>,
     #[serde(default)]

@@ -7,9 +7,9 @@ use toml::Spanned;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityDefaults {
-    pub run_as_user: i64,
-    pub run_as_group: i64,
-    pub fs_group: i64,
+    pub run_as_user: Spanned<i64>,
+    pub run_as_group: Spanned<i64>,
+    pub fs_group: Spanned<i64>,
 }
 
 /// Timings of the probes; the check itself comes from the service.
@@ -21,14 +21,16 @@ pub struct ProbeDefaults {
     pub startup: ProbeTiming,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeTiming {
+    /// At least 0.
     #[serde(default)]
-    pub initial_delay_seconds: Option<i32>,
-    pub period_seconds: i32,
-    pub timeout_seconds: i32,
-    pub failure_threshold: i32,
+    pub initial_delay_seconds: Option<Spanned<i32>>,
+    /// At least 1, as are the timeout and the threshold.
+    pub period_seconds: Spanned<i32>,
+    pub timeout_seconds: Spanned<i32>,
+    pub failure_threshold: Spanned<i32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -166,8 +168,9 @@ pub struct TcpCheck {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Startup {
-    /// Attempts before the container is restarted; period is the platform's.
-    pub failure_threshold: i32,
+    /// Attempts before the container is restarted (at least 1); period is
+    /// the platform's.
+    pub failure_threshold: Spanned<i32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,8 +199,8 @@ pub struct Shutdown {
 #[serde(deny_unknown_fields)]
 pub struct Security {
     pub run_as_user: Option<Spanned<i64>>,
-    pub run_as_group: Option<i64>,
-    pub fs_group: Option<i64>,
+    pub run_as_group: Option<Spanned<i64>>,
+    pub fs_group: Option<Spanned<i64>>,
     /// Lint `privileged`.
     #[serde(default)]
     pub privileged: Option<Spanned<bool>>,

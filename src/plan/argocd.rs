@@ -186,18 +186,24 @@ impl<'a> Planner<'a> {
         let part_of = self.part_of().to_string();
         let mut destinations = Vec::new();
         for c in &self.platform.clusters {
-            destinations.push((c.server.clone(), g.argocd_namespace.clone()));
+            destinations.push((c.server.get_ref().clone(), g.argocd_namespace.clone()));
         }
         for (env, _) in envs {
             for c in self.platform.env_clusters(env) {
                 for ns in self.namespaces(Some(env)) {
-                    destinations.push((c.server.clone(), self.namespace_in(Some(env), &ns)));
+                    destinations.push((
+                        c.server.get_ref().clone(),
+                        self.namespace_in(Some(env), &ns),
+                    ));
                 }
             }
         }
         if let Some(m) = &self.platform.monitoring {
             for c in &self.platform.clusters {
-                destinations.push((c.server.clone(), m.rules_namespace.get_ref().clone()));
+                destinations.push((
+                    c.server.get_ref().clone(),
+                    m.rules_namespace.get_ref().clone(),
+                ));
             }
         }
         destinations.sort();
@@ -264,7 +270,7 @@ impl<'a> Planner<'a> {
                 Some(0),
                 (
                     format!("{}/{BASE_CLUSTER_DIR}", g.path),
-                    &c.server,
+                    c.server.get_ref(),
                     &g.argocd_namespace,
                 ),
                 vec![],
@@ -306,7 +312,11 @@ impl<'a> Planner<'a> {
                 g,
                 name.clone(),
                 Some(wave),
-                (format!("{}/{BASE_MONITORING_DIR}", g.path), &c.server, &ns),
+                (
+                    format!("{}/{BASE_MONITORING_DIR}", g.path),
+                    c.server.get_ref(),
+                    &ns,
+                ),
                 vec![],
             );
             let header = self.argocd_header(
@@ -412,7 +422,7 @@ impl<'a> Planner<'a> {
                 Some(0),
                 (
                     format!("{}/{}/base", g.path, overlay_dir(env_name)),
-                    &c.server,
+                    c.server.get_ref(),
                     &ns,
                 ),
                 vec![],
@@ -468,7 +478,7 @@ impl<'a> Planner<'a> {
             Some(pl.wave as i32),
             (
                 format!("{}/{}", g.path, pl.dir),
-                &cluster.server,
+                cluster.server.get_ref(),
                 &pl.namespace,
             ),
             ignore_differences(autoscaled),

@@ -214,7 +214,7 @@ impl Planner<'_> {
                 header,
                 resource: Resource::PriorityClass(PriorityClass {
                     meta: self.base_meta(name, None),
-                    value: pc.value,
+                    value: *pc.value.get_ref(),
                     global_default: pc.global_default,
                     description: pc.description.clone(),
                     preemption_policy: pc.preemption_policy.as_ref().map(|v| v.get_ref().clone()),

@@ -135,7 +135,7 @@ impl<'a> Planner<'a> {
                 .categories
                 .iter()
                 .find(|c| c.name.get_ref() == r.file.category.get_ref())
-                .map_or_else(String::new, |c| c.component.clone()),
+                .map_or_else(String::new, |c| c.component.get_ref().clone()),
         );
         m
     }
@@ -374,7 +374,7 @@ impl<'a> Planner<'a> {
                 values_repo: self.platform.platform.repository.clone(),
                 values_revision: g.revision.clone(),
             }),
-            server: c.server.clone(),
+            server: c.server.get_ref().clone(),
             namespace: self.release_namespace(r),
             sync: SYNC_POLICY,
             ignore_differences: vec![],
@@ -409,7 +409,7 @@ impl<'a> Planner<'a> {
                 .iter()
                 .filter(|c| c.runs(r.file.category.get_ref()))
             {
-                destinations.push((c.server.clone(), self.release_namespace(r)));
+                destinations.push((c.server.get_ref().clone(), self.release_namespace(r)));
             }
         }
         source_repos.sort();

@@ -37,7 +37,7 @@ impl<'p, 'a> ServicePlanner<'p, 'a> {
             namespace: namespace_of(p.platform, svc),
             dir: service_dir(&category, &svc.name),
             wave: cat.map_or(0, |c| *c.wave.get_ref()),
-            component: cat.map_or_else(String::new, |c| c.component.clone()),
+            component: cat.map_or_else(String::new, |c| c.component.get_ref().clone()),
             category,
         }
     }

@@ -32,7 +32,11 @@ impl Planner<'_> {
                 meta,
                 provisioner: s.provisioner.clone(),
                 parameters: s.parameters.clone(),
-                mount_options: s.mount_options.clone(),
+                mount_options: s
+                    .mount_options
+                    .iter()
+                    .map(|o| o.get_ref().clone())
+                    .collect(),
                 reclaim_policy: s.reclaim_policy.get_ref().clone(),
                 volume_binding_mode: s.volume_binding_mode.get_ref().clone(),
                 allow_volume_expansion: s.allow_volume_expansion,

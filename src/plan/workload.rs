@@ -14,7 +14,7 @@ use crate::ir::{
     PortSpec, Probe, Resource, ResourceSpec, Rollout, Service, Workload,
 };
 use crate::layout::{SERVICE_FILE, workload_file};
-use crate::model::{Check, ProbeDefaults, ProbeTiming, WorkloadKind};
+use crate::model::{Check, ProbeTiming, WorkloadKind};
 
 /// The `appProtocol` of a gRPC port: HTTP/2 over cleartext.
 pub const H2C: &str = "kubernetes.io/h2c";
@@ -59,8 +59,29 @@ pub fn volume_name_for_path(path: &str) -> String {
     n.trim_end_matches('-').to_string()
 }
 
+/// Probe timings as a workload gets them: the platform's, with an
+/// environment's changes.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    initial_delay_seconds: Option<i32>,
+    period_seconds: i32,
+    timeout_seconds: i32,
+    failure_threshold: i32,
+}
+
+impl From<&ProbeTiming> for Timing {
+    fn from(t: &ProbeTiming) -> Self {
+        Timing {
+            initial_delay_seconds: t.initial_delay_seconds.as_ref().map(|v| *v.get_ref()),
+            period_seconds: *t.period_seconds.get_ref(),
+            timeout_seconds: *t.timeout_seconds.get_ref(),
+            failure_threshold: *t.failure_threshold.get_ref(),
+        }
+    }
+}
+
 /// The probe of a check with the platform's timings.
-fn probe(handler: Handler, t: ProbeTiming, failure_threshold: Option<i32>) -> Probe {
+fn probe(handler: Handler, t: Timing, failure_threshold: Option<i32>) -> Probe {
     Probe {
         handler,
         initial_delay_seconds: t.initial_delay_seconds,
@@ -263,25 +284,27 @@ impl ServicePlanner<'_, '_> {
         let sec = self.svc.file.security.as_ref();
         let d = &self.p.platform.defaults.security;
         let own_user = sec.and_then(|s| s.run_as_user.as_ref());
-        let run_as_user = own_user.map_or(d.run_as_user, |u| *u.get_ref());
-        let group = sec
-            .and_then(|s| s.run_as_group)
-            .unwrap_or(if own_user.is_some() {
+        let run_as_user = *own_user.unwrap_or(&d.run_as_user).get_ref();
+        let group = sec.and_then(|s| s.run_as_group.as_ref()).map_or(
+            if own_user.is_some() {
                 run_as_user
             } else {
-                d.run_as_group
-            });
+                *d.run_as_group.get_ref()
+            },
+            |g| *g.get_ref(),
+        );
         PodSecurity {
             run_as_non_root: run_as_user != 0,
             run_as_user,
             run_as_group: group,
-            fs_group: sec
-                .and_then(|s| s.fs_group)
-                .unwrap_or(if own_user.is_some() {
+            fs_group: sec.and_then(|s| s.fs_group.as_ref()).map_or(
+                if own_user.is_some() {
                     group
                 } else {
-                    d.fs_group
-                }),
+                    *d.fs_group.get_ref()
+                },
+                |g| *g.get_ref(),
+            ),
         }
     }
 
@@ -310,16 +333,23 @@ impl ServicePlanner<'_, '_> {
         }
     }
 
-    /// The platform's probe timings, with the environment's changes.
-    fn timings(&self) -> ProbeDefaults {
-        let mut t = self.p.platform.defaults.probes.clone();
+    /// The platform's probe timings (readiness, liveness, startup), with
+    /// the environment's changes.
+    fn timings(&self) -> [Timing; 3] {
+        let d = &self.p.platform.defaults.probes;
+        let mut t = [
+            (&d.readiness).into(),
+            (&d.liveness).into(),
+            (&d.startup).into(),
+        ];
         let Some(o) = self.env_override().and_then(|o| o.probes.as_ref()) else {
             return t;
         };
+        let [readiness, liveness, startup] = &mut t;
         for (timing, over) in [
-            (&mut t.readiness, &o.readiness),
-            (&mut t.liveness, &o.liveness),
-            (&mut t.startup, &o.startup),
+            (readiness, &o.readiness),
+            (liveness, &o.liveness),
+            (startup, &o.startup),
         ] {
             let Some(over) = over else { continue };
             let v = |x: &Option<toml::Spanned<i32>>| x.as_ref().map(|x| *x.get_ref());
@@ -337,7 +367,7 @@ impl ServicePlanner<'_, '_> {
     /// Readiness, liveness and startup probes, with the platform's timings
     /// (the environment's where it changes them).
     fn probes(&self) -> (Option<Probe>, Option<Probe>, Option<Probe>) {
-        let timings = &self.timings();
+        let [readiness, liveness, startup_timing] = self.timings();
         let Some(h) = &self.svc.file.health else {
             return (None, None, None);
         };
@@ -354,12 +384,12 @@ impl ServicePlanner<'_, '_> {
             .and_then(|t| t.failure_threshold.as_ref())
             .map(|v| *v.get_ref());
         let startup = h.startup.as_ref().map(|s| {
-            let attempts = env_attempts.unwrap_or(s.failure_threshold);
-            probe(ready.clone(), timings.startup, Some(attempts))
+            let attempts = env_attempts.unwrap_or(*s.failure_threshold.get_ref());
+            probe(ready.clone(), startup_timing, Some(attempts))
         });
         (
-            Some(probe(ready, timings.readiness, None)),
-            Some(probe(live, timings.liveness, None)),
+            Some(probe(ready, readiness, None)),
+            Some(probe(live, liveness, None)),
             startup,
         )
     }
