@@ -20,32 +20,127 @@ use crate::load::LoadedService;
 use crate::model::policy::{LINTS, lint};
 use crate::model::{PlatformFile, ScannerException, ServiceFile};
 
-/// Parts of a variable name that mark its value as a credential.
+/// Words of a variable name that mark its value as a credential (the name
+/// split at `_`, `-` and `.`; `KEY` only after a word saying what kind).
 const SECRET_WORDS: &[&str] = &[
     "PASSWORD",
     "PASSWD",
+    "PASS",
+    "PWD",
     "SECRET",
     "TOKEN",
-    "API_KEY",
     "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
     "ACCESSKEY",
     "CREDENTIAL",
+    "CREDENTIALS",
+];
+const KEY_KINDS: &[&str] = &[
+    "API",
+    "PRIVATE",
+    "ACCESS",
+    "SECRET",
+    "SIGNING",
+    "ENCRYPTION",
+    "AUTH",
 ];
 
-/// Whether a configuration entry looks like it carries a secret value: a
-/// credential-like name with a value, or a URL with a password in it.
-pub fn looks_secret(key: &str, value: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    let named = SECRET_WORDS.iter().any(|w| upper.contains(w)) && !value.is_empty();
+/// Prefixes of well-known credential formats, each with the least length of
+/// what follows (after gitleaks' rules: Stripe, GitHub, GitLab, Slack, AWS,
+/// Google, OpenAI, Anthropic, SendGrid, npm, PyPI, Resend, Doppler).
+const TOKEN_PREFIXES: &[(&str, usize)] = &[
+    ("sk_live_", 10),
+    ("rk_live_", 10),
+    ("sk_test_", 10),
+    ("ghp_", 30),
+    ("gho_", 30),
+    ("ghu_", 30),
+    ("ghs_", 30),
+    ("ghr_", 30),
+    ("github_pat_", 30),
+    ("glpat-", 20),
+    ("xoxb-", 20),
+    ("xoxp-", 20),
+    ("xoxa-", 20),
+    ("AKIA", 16),
+    ("ASIA", 16),
+    ("AIza", 30),
+    ("sk-ant-", 30),
+    ("sk-proj-", 30),
+    ("SG.", 40),
+    ("npm_", 30),
+    ("pypi-", 40),
+    ("re_", 20),
+    ("dp.st.", 30),
+    ("dp.pt.", 30),
+];
+
+/// Whether `value` holds a known credential format, a private key, or a URL
+/// with a password.
+fn looks_like_credential(value: &str) -> bool {
+    let token = value.split_whitespace().any(|w| {
+        TOKEN_PREFIXES.iter().any(|(p, min)| {
+            w.strip_prefix(p).is_some_and(|rest| {
+                rest.len() >= *min
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            })
+        })
+    });
+    let private_key = value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----");
     let url_password = value.split("://").nth(1).is_some_and(|rest| {
         let authority = rest.split('/').next().unwrap_or("");
         authority
             .rsplit_once('@')
             .is_some_and(|(userinfo, _)| userinfo.contains(':'))
     });
-    named || url_password
+    token || private_key || url_password
+}
+
+/// Shannon entropy of `s` in bits per character.
+fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a word is random enough to be a generated secret: at least 20
+/// characters of a base64 or hex alphabet, letters and digits mixed, and
+/// the entropy of random text (4 bits a character, 3 for hex).
+fn looks_random(word: &str) -> bool {
+    let alphabet = word
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-'));
+    let mixed =
+        word.bytes().any(|b| b.is_ascii_digit()) && word.bytes().any(|b| b.is_ascii_alphabetic());
+    let hex = word.bytes().all(|b| b.is_ascii_hexdigit());
+    let threshold = if hex { 3.0 } else { 4.0 };
+    word.len() >= 20 && alphabet && mixed && entropy(word) >= threshold
+}
+
+/// Whether a configuration entry looks like it carries a secret value: a
+/// credential-like name with a value, a known credential format, a URL with
+/// a password, or a random-looking word, whatever the key is called.
+pub fn looks_secret(key: &str, value: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split(['_', '-', '.']).collect();
+    let named = words.iter().any(|w| SECRET_WORDS.contains(w))
+        || words
+            .windows(2)
+            .any(|w| KEY_KINDS.contains(&w[0]) && w[1] == "KEY");
+    (named && !value.is_empty())
+        || looks_like_credential(value)
+        || value.split_whitespace().any(looks_random)
 }
 
 /// Records which lints a service triggers and reports those not excused.
@@ -376,5 +471,32 @@ mod tests {
         assert!(!looks_secret("DATABASE_URL", "postgres://app@db:5432/app"));
         assert!(!looks_secret("REGISTRY_STORAGE_S3_SECURE", "false"));
         assert!(!looks_secret("TOKEN_FILE", ""));
+        // By value, under innocent names.
+        assert!(looks_secret("STRIPE_KEY", "sk_live_51H8abcdefGHIJKL"));
+        assert!(looks_secret("DB_PASS", "hunter2"));
+        assert!(looks_secret(
+            "SETTING",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+        ));
+        assert!(looks_secret("BLOB", "q8Zr3vT1xK9pLw2mN7bY4cJ6hF0dS5aE"));
+        assert!(looks_secret(
+            "SIGNING",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+        ));
+        // Not secrets: addresses, paths, words, short values.
+        for (k, v) in [
+            ("OAUTH2_PROXY_HTTP_ADDRESS", "0.0.0.0:4180"),
+            (
+                "DYNAMIC_CONFIG_FILE_PATH",
+                "/etc/temporal/config/dynamicconfig/development-sql.yaml",
+            ),
+            ("PGDATA", "/var/lib/postgresql/data/pgdata"),
+            ("BYPASS_CACHE", "true"),
+            ("CACHE_KEY_PREFIX", "orbit"),
+            ("IMAGE", "ghcr.io/drewpayment/orbit/orbit-www:sha-999726b"),
+            ("NODE_ENV", "production"),
+        ] {
+            assert!(!looks_secret(k, v), "{k}");
+        }
     }
 }
