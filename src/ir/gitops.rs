@@ -34,6 +34,9 @@ pub struct ApplicationSet {
     pub project: String,
     pub argocd_namespace: String,
     pub sync: SyncPolicy,
+    /// Keep what an environment's Application deployed when its directory
+    /// vanishes from git, rather than cascading to its Namespace and claims.
+    pub preserve_resources: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,7 +66,8 @@ pub struct SyncPolicy {
     pub prune: bool,
     pub self_heal: bool,
     pub options: &'static [&'static str],
-    pub retry_limit: u32,
+    /// Negative: retry without limit (Argo CD reads `limit < 0` so).
+    pub retry_limit: i32,
     pub backoff_duration: &'static str,
     pub backoff_factor: u32,
     pub backoff_max_duration: &'static str,

@@ -51,12 +51,18 @@ pub const SYNC_OPTIONS: &[&str] = &[
 ];
 
 /// How every Application syncs: automatically, pruning and self-healing,
-/// retrying with backoff (003 §10).
+/// retrying with backoff (003 §10) and without limit: waves order creation
+/// only, so a child that is not Healthy yet fails its parent's sync, and
+/// after a limited number of retries Argo CD's automated sync never tries
+/// that commit again (argo-cd docs, "Automated Sync Policy": a failed sync
+/// is not retried for the same revision). The backoff caps each wait at
+/// 3 minutes; a child that stays Degraded shows on the parent as a failed
+/// sync with the child's name.
 pub const SYNC_POLICY: SyncPolicy = SyncPolicy {
     prune: true,
     self_heal: true,
     options: SYNC_OPTIONS,
-    retry_limit: 5,
+    retry_limit: -1,
     backoff_duration: "5s",
     backoff_factor: 2,
     backoff_max_duration: "3m",
@@ -81,12 +87,7 @@ fn ignore(
 /// Fields controllers own, which Argo CD must not report as drift (000 §4.4).
 fn ignore_differences(autoscaled: Option<(&str, &str)>) -> Vec<IgnoreDifference> {
     let mut v = vec![
-        ignore(
-            "",
-            "PersistentVolumeClaim",
-            None,
-            &["/spec/volumeName", "/spec/resources/requests/storage"],
-        ),
+        ignore("", "PersistentVolumeClaim", None, &["/spec/volumeName"]),
         ignore("external-secrets.io", "ExternalSecret", None, &["/status"]),
         ignore("gateway.networking.k8s.io", "HTTPRoute", None, &["/status"]),
         ignore(
@@ -367,6 +368,7 @@ impl<'a> Planner<'a> {
                 project: part_of,
                 argocd_namespace: g.argocd_namespace.clone(),
                 sync: SYNC_POLICY,
+                preserve_resources: true,
             }),
         });
         file

@@ -213,7 +213,15 @@ impl Planner<'_> {
                 path: format!("{BASE_CLUSTER_DIR}/{file}"),
                 header,
                 resource: Resource::PriorityClass(PriorityClass {
-                    meta: self.base_meta(name, None),
+                    meta: {
+                        let mut meta = self.base_meta(name, None);
+                        meta.annotations.extend(
+                            super::storage::RECREATE
+                                .iter()
+                                .map(|(k, v)| (k.to_string(), v.to_string())),
+                        );
+                        meta
+                    },
                     value: *pc.value.get_ref(),
                     global_default: pc.global_default,
                     description: pc.description.clone(),

@@ -30,6 +30,8 @@ use crate::model::{ServiceFile, Spanned, WorkloadKind};
 #[derive(Debug, Clone, Copy)]
 pub struct KyvernoPolicy {
     pub lint: &'static str,
+    /// The policy's name after the platform's: ClusterPolicies are cluster
+    /// wide, so two platforms on one cluster keep theirs apart.
     pub name: &'static str,
     pub rule: &'static str,
     /// `Pod`, `Service`, or the serving workload kinds.
@@ -46,7 +48,7 @@ const SERVING: &[&str] = &["Deployment", "StatefulSet", "DaemonSet"];
 pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     KyvernoPolicy {
         lint: "privileged",
-        name: "platformc-disallow-privileged",
+        name: "disallow-privileged",
         rule: "privileged-containers",
         kinds: POD,
         message: "Privileged containers are not allowed.",
@@ -54,7 +56,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "run-as-root",
-        name: "platformc-require-run-as-non-root",
+        name: "require-run-as-non-root",
         rule: "run-as-non-root",
         kinds: POD,
         message: "Pods must set securityContext.runAsNonRoot to true.",
@@ -62,7 +64,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "writable-root-fs",
-        name: "platformc-require-read-only-root-fs",
+        name: "require-read-only-root-fs",
         rule: "read-only-root-fs",
         kinds: POD,
         message: "Containers must run with a read-only root file system.",
@@ -70,7 +72,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "host-network",
-        name: "platformc-disallow-host-network",
+        name: "disallow-host-network",
         rule: "host-network",
         kinds: POD,
         message: "Pods may not use the node's network.",
@@ -78,7 +80,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "host-port",
-        name: "platformc-disallow-host-ports",
+        name: "disallow-host-ports",
         rule: "host-ports",
         kinds: POD,
         message: "Containers may not bind ports on the node.",
@@ -86,7 +88,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "service-type",
-        name: "platformc-restrict-service-type",
+        name: "restrict-service-type",
         rule: "cluster-ip-only",
         kinds: &["Service"],
         message: "Services must be ClusterIP; publish through the gateway.",
@@ -94,7 +96,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "latest-always",
-        name: "platformc-disallow-latest-always",
+        name: "disallow-latest-always",
         rule: "latest-not-always",
         kinds: POD,
         message: "An image tagged latest may not be pulled with policy Always.",
@@ -102,7 +104,7 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "no-probes",
-        name: "platformc-require-probes",
+        name: "require-probes",
         rule: "readiness-and-liveness",
         kinds: SERVING,
         message: "Containers of serving workloads must have readiness and liveness probes.",
@@ -115,13 +117,20 @@ pub const KYVERNO_POLICIES: &[KyvernoPolicy] = &[
     },
     KyvernoPolicy {
         lint: "capabilities",
-        name: "platformc-require-drop-all",
+        name: "require-drop-all",
         rule: "drop-all-add-none",
         kinds: POD,
         message: "Containers must drop all capabilities and add none.",
         pattern: || json!({"spec": {"containers": [{"securityContext": {"capabilities": {"drop": ["ALL"], "X(add)": "null"}}}]}}),
     },
 ];
+
+impl KyvernoPolicy {
+    /// `<platform>-<name>`.
+    pub fn name_in(&self, part_of: &str) -> String {
+        format!("{part_of}-{}", self.name)
+    }
+}
 
 pub fn cluster_policy(
     p: &KyvernoPolicy,
@@ -164,7 +173,7 @@ pub fn exception_for(
                 format!("autogen-{}", p.rule)
             };
             exceptions.push(ExceptedPolicy {
-                policy: p.name.to_string(),
+                policy: p.name_in(part_of),
                 rules: vec![p.rule.to_string(), autogen],
                 reason: e
                     .reason
@@ -196,9 +205,10 @@ impl Planner<'_> {
         };
         let mut files = Vec::new();
         for policy in KYVERNO_POLICIES {
-            let file = format!("clusterpolicy-{}.yaml", policy.name);
+            let name = policy.name_in(self.part_of());
+            let file = format!("clusterpolicy-{name}.yaml");
             let header = self.header(
-                format!("CLUSTERPOLICY: {}", policy.name),
+                format!("CLUSTERPOLICY: {name}"),
                 format!(
                     "Enforces in the cluster the compiler's lint `{}`: {}",
                     policy.lint, policy.message
@@ -209,7 +219,7 @@ impl Planner<'_> {
             );
             let resource = Resource::ClusterPolicy(cluster_policy(
                 policy,
-                self.base_meta(policy.name, None),
+                self.base_meta(&name, None),
                 k.failure_action.get_ref(),
                 self.part_of(),
             ));

@@ -6,6 +6,25 @@ use super::service::ServicePlanner;
 use crate::ir::{PlannedFile, Pvc, Resource, StorageClass};
 use crate::layout::{BASE_CLUSTER_DIR, numbered};
 
+/// Annotations that keep a claim when its source goes away: Argo CD neither
+/// prunes it nor deletes it with its Application, Flux does not prune it
+/// (kustomize-controller docs, "Prune"). Deleting data is a person's act.
+pub const KEEP_DATA: &[(&str, &str)] = &[
+    (
+        "argocd.argoproj.io/sync-options",
+        "Prune=false,Delete=false",
+    ),
+    ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+];
+
+/// Annotations that recreate a cluster-scoped object whose fields are
+/// immutable (a StorageClass's parameters, a PriorityClass's value): Argo CD
+/// deletes and creates it (`Force=true,Replace=true`), Flux too (`force`).
+pub const RECREATE: &[(&str, &str)] = &[
+    ("argocd.argoproj.io/sync-options", "Force=true,Replace=true"),
+    ("kustomize.toolkit.fluxcd.io/force", "enabled"),
+];
+
 impl Planner<'_> {
     /// The StorageClass; returns its file name in `base/cluster`.
     pub(super) fn plan_storage_class(&mut self) -> Option<String> {
@@ -23,7 +42,9 @@ impl Planner<'_> {
                 .notes
                 .push("CRITICAL: reclaimPolicy Retain keeps data when a claim is deleted".into());
         }
-        let meta = self.base_meta(name, None);
+        let mut meta = self.base_meta(name, None);
+        meta.annotations
+            .extend(RECREATE.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let file = "storageclass.yaml".to_string();
         self.files.push(PlannedFile {
             path: format!("{BASE_CLUSTER_DIR}/{file}"),
@@ -77,8 +98,15 @@ impl ServicePlanner<'_, '_> {
                         .clone(),
                 }),
             );
+            if let Some(meta) = pf.resource.meta_mut() {
+                meta.annotations.extend(
+                    KEEP_DATA
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string())),
+                );
+            }
             pf.header.notes.push(
-                "CRITICAL: holds the service's data; deleting the claim is not undone by a re-sync"
+                "CRITICAL: holds the service's data; neither engine prunes or deletes it (Prune=false,Delete=false; prune: disabled): remove a claim by hand"
                     .into(),
             );
             out.push(pf);

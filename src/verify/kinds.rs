@@ -347,9 +347,16 @@ pub(super) mod argo {
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     pub struct AppSetSpec {
         go_template: bool,
+        sync_policy: AppSetSyncPolicy,
         go_template_options: Vec<String>,
         generators: Vec<Generator>,
         template: Template,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct AppSetSyncPolicy {
+        preserve_resources_on_deletion: bool,
     }
 
     #[derive(Deserialize)]
