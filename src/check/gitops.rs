@@ -31,6 +31,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             }
         }
         check_engine_needs(loaded, g, d);
+        check_engine_namespaces(loaded, g, d);
         if g.engines.is_empty() {
             d.push(
                 Diagnostic::at(
@@ -82,6 +83,80 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                     did_you_mean(cat.get_ref(), categories.iter().copied(), "use one of"),
                 ));
             }
+        }
+    }
+}
+
+/// No namespace of the platform is an engine's own: an Application that
+/// deploys into Argo CD's namespace can create Applications of any project
+/// (admin-equivalent, Argo CD's docs on projects), and Flux's namespace
+/// holds its controllers and their secrets.
+fn check_engine_namespaces(loaded: &Loaded, g: &crate::model::GitOps, d: &mut Diagnostics) {
+    let p = &loaded.platform;
+    let mut own: Vec<(&str, &str)> = Vec::new();
+    for e in &g.engines {
+        match e.get_ref().as_str() {
+            "argocd" => own.push((&g.argocd_namespace, "Argo CD")),
+            "flux" => own.push((&g.flux_namespace, "Flux")),
+            _ => {}
+        }
+    }
+    let mut named: Vec<(&str, &SourceFile, Range<usize>)> = vec![(
+        p.platform.namespace.get_ref(),
+        &loaded.platform_source,
+        p.platform.namespace.span(),
+    )];
+    for c in &p.categories {
+        if let Some(n) = &c.namespace {
+            named.push((n.get_ref(), &loaded.platform_source, n.span()));
+        }
+    }
+    for s in &loaded.services {
+        if let Some(n) = &s.file.namespace {
+            named.push((n.get_ref(), &s.source, n.span()));
+        }
+    }
+    for r in &loaded.releases {
+        named.push((
+            r.file.namespace.get_ref(),
+            &r.source,
+            r.file.namespace.span(),
+        ));
+    }
+    if let Some(m) = &p.monitoring {
+        let n = &m.rules_namespace;
+        named.push((n.get_ref(), &loaded.platform_source, n.span()));
+    }
+    let bases = super::tenancy::base_namespaces(loaded);
+    let env_names: Vec<(String, Range<usize>)> = p
+        .environments
+        .iter()
+        .flat_map(|e| {
+            bases
+                .iter()
+                .map(move |b| (e.namespace_for(b), e.name.span()))
+        })
+        .collect();
+    let all = named
+        .into_iter()
+        .map(|(n, src, span)| (n.to_string(), src, span))
+        .chain(
+            env_names
+                .into_iter()
+                .map(|(n, span)| (n, &loaded.platform_source, span)),
+        );
+    let mut reported = BTreeSet::new();
+    for (ns, src, span) in all {
+        if let Some((_, engine)) = own.iter().find(|(o, _)| *o == ns)
+            && reported.insert((src.path.clone(), span.start))
+        {
+            d.push(Diagnostic::at(
+                "E0323",
+                src,
+                span,
+                format!("the platform would deploy into `{ns}`, {engine}'s own namespace"),
+                format!("use another namespace: what lands in {engine}'s namespace can take over {engine} itself"),
+            ));
         }
     }
 }

@@ -466,6 +466,11 @@ pub const CODES: &[Code] = &[
         explanation: "A category's `component` becomes the `app.kubernetes.io/component` label of its services: a label value (at most 63 letters, digits, `-`, `_` and `.`), and one of `[platform] components` when the platform lists them.\n\n    [platform]\n    components = [\"backend\", \"frontend\", \"database\", \"infrastructure\", \"monitoring\"]",
     },
     Code {
+        id: "E0323",
+        title: "a namespace that is a GitOps engine's own",
+        explanation: "An Application that deploys into Argo CD's namespace can create Applications of any project, which Argo CD's documentation calls admin-equivalent; Flux's namespace holds its controllers and their credentials. No namespace of the platform (a service's, a category's, a release's, the alert rules', or an environment's name for one) may be the namespace of an engine it deploys with. platformc's own projects allow only Applications there, for the environments' App-of-Apps.\n\nUse another namespace.",
+    },
+    Code {
         id: "E0320",
         title: "two sources would give the GitOps engines the same object",
         explanation: "Every Argo CD Application lives in Argo CD's namespace and every Flux Kustomization in Flux's, each named after what it deploys (`<platform>-<env>-<service>`, `<platform>-<env>-base`, `<platform>-<env>` for an environment, `<platform>-root`…) and written to a file named the same way. A service named `base` would take its environment's base Application file; an environment named `root` would make the ApplicationSet re-point the root Application, whose prune then deletes the AppProject and the ApplicationSet. The names come from the output layout, so every such collision is found, not a list of reserved words.\n\nRename the service (its file or `name`), the environment or the release the message points at.",

@@ -47,8 +47,22 @@ pub struct AppProject {
     pub source_repos: Vec<String>,
     pub destinations: Vec<(String, String)>,
     /// (group, kind) of every cluster-scoped kind the platform uses; `*`
-    /// for the releases' project, whose charts install what they need.
+    /// for the releases' project, whose charts install what they need;
+    /// none when empty.
     pub cluster_resources: Vec<(String, String)>,
+    /// The namespaced kinds its Applications may deploy.
+    pub namespaced: NamespacedKinds,
+}
+
+/// The namespaced kinds a project admits.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", content = "kinds")]
+pub enum NamespacedKinds {
+    All,
+    /// Only these (group, kind).
+    Only(Vec<(String, String)>),
+    /// None: its Applications deploy cluster-scoped objects only.
+    None,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -19,7 +19,7 @@ use super::environments::Placement;
 use super::meta::WAVE_ANNOTATION;
 use crate::ir::{
     AppProject, Application, ApplicationSet, ConfigMap, Header, IgnoreDifference, Kustomization,
-    Meta, PlannedFile, Resource, SyncPolicy,
+    Meta, NamespacedKinds, PlannedFile, Resource, SyncPolicy,
 };
 use crate::layout::{
     ARGOCD_DIR, ArgoApp, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
@@ -42,6 +42,18 @@ if obj.status ~= nil then
 end
 return hs
 ";
+
+/// The cluster Argo CD runs in, where the Applications live.
+const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+
+/// One AppProject: its name, what it is for, where and what it may deploy.
+struct AppProjectSpec {
+    name: String,
+    purpose: String,
+    destinations: Vec<(String, String)>,
+    cluster_resources: Vec<(String, String)>,
+    namespaced: NamespacedKinds,
+}
 
 /// Sync options of every Application (000 §4.3: never ApplyOutOfSyncOnly).
 pub const SYNC_OPTIONS: &[&str] = &[
@@ -150,7 +162,7 @@ impl<'a> Planner<'a> {
         g: &GitOps,
         envs: &[(&'a Environment, Vec<Placement<'a>>)],
     ) {
-        let mut root_resources = vec![self.plan_app_project(g, envs)];
+        let mut root_resources = self.plan_app_projects(g, envs);
         root_resources.extend(self.plan_cluster_base_apps(g));
         let (release_apps, mut last) = self.plan_release_apps(g);
         root_resources.extend(release_apps);
@@ -177,22 +189,29 @@ impl<'a> Planner<'a> {
         self.plan_argocd_settings(g);
     }
 
-    /// The project: this repository, the environments' namespaces on their
-    /// clusters, and only the cluster-scoped kinds the platform uses.
-    fn plan_app_project(
+    /// The projects, none of which may deploy a namespaced object into
+    /// Argo CD's namespace but Applications (Argo CD's docs call that
+    /// admin-equivalent): `<platform>` for the environments' namespaces and
+    /// the alert rules, `<platform>-platform` for the cluster bases
+    /// (cluster-scoped kinds only), `<platform>-apps` for the environments'
+    /// App-of-Apps (Applications only, in Argo CD's namespace).
+    fn plan_app_projects(
         &mut self,
         g: &GitOps,
         envs: &[(&'a Environment, Vec<Placement<'a>>)],
-    ) -> String {
+    ) -> Vec<String> {
         let part_of = self.part_of().to_string();
-        let mut destinations = Vec::new();
-        for c in &self.platform.clusters {
-            destinations.push((c.server.get_ref().clone(), g.argocd_namespace.clone()));
-        }
+        let servers = || {
+            self.platform
+                .clusters
+                .iter()
+                .map(|c| c.server.get_ref().clone())
+        };
+        let mut workloads = Vec::new();
         for (env, _) in envs {
             for c in self.platform.env_clusters(env) {
                 for ns in self.namespaces(Some(env)) {
-                    destinations.push((
+                    workloads.push((
                         c.server.get_ref().clone(),
                         self.namespace_in(Some(env), &ns),
                     ));
@@ -200,16 +219,50 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(m) = &self.platform.monitoring {
-            for c in &self.platform.clusters {
-                destinations.push((
-                    c.server.get_ref().clone(),
-                    m.rules_namespace.get_ref().clone(),
-                ));
-            }
+            workloads.extend(servers().map(|s| (s, m.rules_namespace.get_ref().clone())));
         }
-        destinations.sort();
-        destinations.dedup();
-        let mut cluster_resources: Vec<(String, String)> = self
+        let argocd: Vec<(String, String)> =
+            servers().map(|s| (s, g.argocd_namespace.clone())).collect();
+        let mut cluster_kinds = self.cluster_kinds();
+        cluster_kinds.retain(|(_, k)| k != "Namespace");
+        let in_cluster = vec![(IN_CLUSTER.to_string(), g.argocd_namespace.clone())];
+        vec![
+            self.app_project(
+                g,
+                AppProjectSpec {
+                    name: part_of.clone(),
+                    purpose: format!("What {part_of}'s services may deploy, to the environments' namespaces"),
+                    destinations: workloads,
+                    cluster_resources: vec![(String::new(), "Namespace".into())],
+                    namespaced: NamespacedKinds::All,
+                },
+            ),
+            self.app_project(
+                g,
+                AppProjectSpec {
+                    name: format!("{part_of}-platform"),
+                    purpose: format!("The cluster-scoped kinds {part_of}'s cluster bases hold, and nothing namespaced"),
+                    destinations: argocd,
+                    cluster_resources: cluster_kinds,
+                    namespaced: NamespacedKinds::None,
+                },
+            ),
+            self.app_project(
+                g,
+                AppProjectSpec {
+                    name: format!("{part_of}-apps"),
+                    purpose: format!("The environments' App-of-Apps of {part_of}: Applications in Argo CD's namespace, nothing else"),
+                    destinations: in_cluster,
+                    cluster_resources: vec![],
+                    namespaced: NamespacedKinds::Only(vec![("argoproj.io".into(), "Application".into())]),
+                },
+            ),
+        ]
+    }
+
+    /// The cluster-scoped kinds the tree holds.
+    fn cluster_kinds(&self) -> Vec<(String, String)> {
+        let mut kinds: Vec<(String, String)> = self
             .files
             .iter()
             .filter_map(|f| match &f.resource {
@@ -224,32 +277,45 @@ impl<'a> Planner<'a> {
             })
             .map(|(g, k)| (g.to_string(), k.to_string()))
             .collect();
-        cluster_resources.sort();
-        cluster_resources.dedup();
-        let mut header = self.argocd_header(
-            format!("APPPROJECT: {part_of}"),
-            format!("What {part_of}'s Applications may deploy, from where, to where"),
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
+    /// One AppProject of `argocd/root`; returns its file name.
+    fn app_project(&mut self, g: &GitOps, spec: AppProjectSpec) -> String {
+        let AppProjectSpec {
+            name,
+            purpose,
+            mut destinations,
+            cluster_resources,
+            namespaced,
+        } = spec;
+        destinations.sort();
+        destinations.dedup();
+        let header = self.argocd_header(
+            format!("APPPROJECT: {name}"),
+            purpose,
             "Argo CD",
             "-1 (before everything)",
         );
-        header
-            .notes
-            .push("NOTE: cluster-scoped kinds are limited to those the platform renders".into());
-        let file = "appproject.yaml".to_string();
+        let file = format!("appproject-{name}.yaml");
+        let description = self
+            .platform
+            .platform
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The {} platform", self.part_of()));
         self.files.push(PlannedFile {
             path: format!("{}/{file}", argocd_root_dir()),
             header,
             resource: Resource::AppProject(AppProject {
-                meta: self.argocd_meta(part_of.clone(), &g.argocd_namespace, Some(-1)),
-                description: self
-                    .platform
-                    .platform
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| format!("The {part_of} platform")),
+                meta: self.argocd_meta(name, &g.argocd_namespace, Some(-1)),
+                description,
                 source_repos: vec![self.platform.platform.repository.clone()],
                 destinations,
                 cluster_resources,
+                namespaced,
             }),
         });
         file
@@ -265,7 +331,7 @@ impl<'a> Planner<'a> {
             let name = id.name(&part_of);
             let path = id.path().unwrap_or_default();
             let file = file_name(&path);
-            let app = self.application(
+            let mut app = self.application(
                 g,
                 name.clone(),
                 Some(0),
@@ -276,6 +342,7 @@ impl<'a> Planner<'a> {
                 ),
                 vec![],
             );
+            app.project = format!("{part_of}-platform");
             let header = self.argocd_header(
                 format!("APPLICATION: {name}"),
                 format!(
@@ -365,7 +432,7 @@ impl<'a> Planner<'a> {
                 }
                 .name(&part_of),
                 app_path: "{{.path.path}}".into(),
-                project: part_of,
+                project: format!("{part_of}-apps"),
                 argocd_namespace: g.argocd_namespace.clone(),
                 sync: SYNC_POLICY,
                 preserve_resources: true,

@@ -16,7 +16,8 @@ use super::argocd::SYNC_POLICY;
 use super::meta::WAVE_ANNOTATION;
 use crate::ir::{
     AppProject, Application, ConfigMap, Header, HelmPolicy, HelmRelease, HelmRepository,
-    HelmSource, Meta, Namespace, OciRepository, PlannedFile, Resource, ValuesRef, Verbatim,
+    HelmSource, Meta, Namespace, NamespacedKinds, OciRepository, PlannedFile, Resource, ValuesRef,
+    Verbatim,
 };
 use crate::layout::{ArgoApp, KUSTOMIZATION, RELEASES_DIR, argocd_root_dir, service_dir};
 use crate::load::LoadedRelease;
@@ -430,7 +431,7 @@ impl<'a> Planner<'a> {
             format!("{RELEASES_DIR}/*.toml"),
         );
         header.notes.push("NOTE: every cluster-scoped kind is allowed: a chart installs CRDs, cluster roles and webhooks that platformc does not see".into());
-        let file = "appproject-releases.yaml".to_string();
+        let file = format!("appproject-{name}.yaml");
         self.files.push(PlannedFile {
             path: format!("{}/{file}", argocd_root_dir()),
             header,
@@ -440,6 +441,7 @@ impl<'a> Planner<'a> {
                 source_repos,
                 destinations,
                 cluster_resources: vec![("*".into(), "*".into())],
+                namespaced: NamespacedKinds::All,
             }),
         });
         file

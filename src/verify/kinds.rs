@@ -403,6 +403,8 @@ pub(super) mod argo {
         source_repos: Vec<String>,
         destinations: Vec<Destination>,
         cluster_resource_whitelist: Vec<GroupKind>,
+        namespace_resource_whitelist: Option<Vec<GroupKind>>,
+        namespace_resource_blacklist: Option<Vec<GroupKind>>,
     }
 
     #[derive(Deserialize)]
