@@ -30,6 +30,12 @@ pub fn secret_file(backend: &str, service: &str) -> Option<String> {
     }
 }
 
+/// File name, under [`SECRETS_DIR`], of an environment's own secret file
+/// for a service: `<service>.<env>.sealedsecret.yaml` (names hold no dot).
+pub fn env_secret_file(backend: &str, service: &str, env: &str) -> Option<String> {
+    secret_file(backend, &format!("{service}.{env}"))
+}
+
 /// The rendered tree, relative to the platform root.
 pub const OUTPUT_DIR: &str = "output";
 /// The platform's own resources (wave 0).

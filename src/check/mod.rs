@@ -57,6 +57,7 @@ pub fn check(loaded: &Loaded, d: &mut Diagnostics) {
     network::check_cycles(loaded, d);
     releases::check(loaded, d);
     secret_files::check(loaded, d);
+    secrets::check_environment_stores(loaded, d);
     gitops::check(loaded, d);
     gitops::check_generated_names(loaded, d);
     environments::check(loaded, d);

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::layout::{SECRETS_DIR, secret_file};
+use crate::layout::{SECRETS_DIR, env_secret_file, secret_file};
 use crate::load::{Loaded, LoadedService, SecretFile};
+use crate::model::Environment;
 
 /// Byte span of the first occurrence of `needle` in the file, for pointing.
 fn span_of(src: &SourceFile, needle: &str) -> Range<usize> {
@@ -38,23 +39,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
         .iter()
         .filter(|s| !s.file.secrets.is_empty())
     {
-        let Some(file) = secret_file(backend, &svc.name) else {
-            continue;
-        };
-        expected.insert(file.clone());
-        let want = Expected {
-            backend,
-            file,
-            namespace: p.namespace_of(&svc.file),
-            secret: format!("{}-secrets", svc.name),
-        };
-        match loaded.secret_files.get(&want.file) {
-            Some(sf) => {
-                check_file(svc, sf, &want, d);
-                check_scope(loaded, svc, sf, &want, d);
-            }
-            None => missing_file(svc, &want, d),
-        }
+        check_service_files(loaded, svc, backend, &mut expected, d);
     }
     for (name, sf) in &loaded.secret_files {
         let stem = name.split('.').next().unwrap_or(name);
@@ -64,11 +49,93 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                 &sf.source,
                 0..0,
                 format!("{SECRETS_DIR}/{name} belongs to no service of the `{backend}` secret backend"),
-                "name it <service>.sealedsecret.yaml (sealed-secrets) or <service>.sops.yaml (sops) after a service that declares secrets, or remove it",
+                "name it <service>.sealedsecret.yaml (sealed-secrets) or <service>.sops.yaml (sops) after a service that declares secrets, or <service>.<environment>.sealedsecret.yaml for an environment that runs it, or remove it",
             )
             .field(""));
         }
     }
+}
+
+/// A service's files: each environment's own where it has one (sealed or
+/// encrypted for the namespace it runs in there), the shared one for the
+/// others; no two environments may read one file (one's pods would hold the
+/// other's credentials).
+fn check_service_files<'a>(
+    loaded: &'a Loaded,
+    svc: &'a LoadedService,
+    backend: &'a str,
+    expected: &mut BTreeSet<String>,
+    d: &mut Diagnostics,
+) {
+    let p = &loaded.platform;
+    let Some(shared) = secret_file(backend, &svc.name) else {
+        return;
+    };
+    let base_ns = p.namespace_of(&svc.file);
+    let secret = format!("{}-secrets", svc.name);
+    let mut on_shared: Vec<&Environment> = Vec::new();
+    for env in p
+        .environments
+        .iter()
+        .filter(|e| !e.exclude.iter().any(|x| x.get_ref() == &svc.name))
+    {
+        let own = env_secret_file(backend, &svc.name, env.name.get_ref()).unwrap_or_default();
+        let Some(sf) = loaded.secret_files.get(&own) else {
+            on_shared.push(env);
+            continue;
+        };
+        expected.insert(own.clone());
+        let here = env.namespace_for(base_ns);
+        let want = Expected {
+            backend,
+            file: own,
+            namespace: &here,
+            secret: secret.clone(),
+        };
+        check_file(svc, sf, &want, d);
+    }
+    if !on_shared.is_empty() || p.environments.is_empty() {
+        expected.insert(shared.clone());
+        let want = Expected {
+            backend,
+            file: shared,
+            namespace: base_ns,
+            secret,
+        };
+        match loaded.secret_files.get(&want.file) {
+            Some(sf) => {
+                check_file(svc, sf, &want, d);
+                check_scope(svc, sf, &want, &on_shared, d);
+            }
+            None => missing_file(svc, &want, d),
+        }
+        if let [first, second, ..] = on_shared.as_slice() {
+            shared_by_environments(svc, backend, &want, first, second, d);
+        }
+    }
+}
+
+/// E0324: two environments would read one secret file.
+fn shared_by_environments(
+    svc: &LoadedService,
+    backend: &str,
+    want: &Expected<'_>,
+    first: &Environment,
+    second: &Environment,
+    d: &mut Diagnostics,
+) {
+    let (a, b) = (first.name.get_ref(), second.name.get_ref());
+    let own = env_secret_file(backend, &svc.name, a).unwrap_or_default();
+    d.push(Diagnostic::at(
+        "E0324",
+        &svc.source,
+        svc.file.secrets[0].span(),
+        format!(
+            "environments `{a}` and `{b}` would both read {SECRETS_DIR}/{}: `{}`'s pods in one would hold the other's credentials",
+            want.file, svc.name
+        ),
+        format!("give each environment its own: seal or encrypt `{a}`'s keys into {SECRETS_DIR}/{own}, for the namespace it runs in there"),
+    ));
 }
 
 fn missing_file(svc: &LoadedService, want: &Expected<'_>, d: &mut Diagnostics) {
@@ -118,10 +185,10 @@ fn check_file(svc: &LoadedService, sf: &SecretFile, want: &Expected<'_>, d: &mut
 /// it was sealed cluster-wide: every environment that renames the
 /// service's namespace needs a cluster-wide seal.
 fn check_scope(
-    loaded: &Loaded,
     svc: &LoadedService,
     sf: &SecretFile,
     want: &Expected<'_>,
+    envs: &[&Environment],
     d: &mut Diagnostics,
 ) {
     if want.backend != "sealed-secrets" {
@@ -132,10 +199,7 @@ fn check_scope(
     if cluster_wide {
         return;
     }
-    for env in &loaded.platform.environments {
-        if env.exclude.iter().any(|x| x.get_ref() == &svc.name) {
-            continue;
-        }
+    for env in envs {
         let here = env.namespace_for(want.namespace);
         if here != want.namespace {
             d.push(at(

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{ServiceCx, one_of, require_label};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::load::Loaded;
 use crate::model::PlatformFile;
 use crate::names::is_env_name;
 
@@ -120,6 +121,59 @@ pub(super) fn check_service(cx: &mut ServiceCx<'_>, d: &mut Diagnostics) {
                 format!("`{k}` has a source but is not in `secrets`"),
                 "add the key to `secrets` or remove its source",
             ));
+        }
+    }
+}
+
+/// Each environment reads its own secrets: an external-secrets store and
+/// prefix no other environment reads (`[environments.secrets]`); with the
+/// other backends, its own files (checked with them).
+pub(super) fn check_environment_stores(loaded: &Loaded, d: &mut Diagnostics) {
+    let (p, file) = (&loaded.platform, &loaded.platform_source);
+    let Some(s) = &p.secrets else { return };
+    let reads = p.images.pull_secret.is_some()
+        || loaded.services.iter().any(|s| !s.file.secrets.is_empty());
+    let mut seen: Vec<(String, String, String, &str)> = Vec::new();
+    for env in &p.environments {
+        let name = env.name.get_ref();
+        if let Some(own) = &env.secrets {
+            if s.backend.get_ref() != "external-secrets" {
+                d.push(Diagnostic::at(
+                    "E0115",
+                    file,
+                    env.name.span(),
+                    format!("environment `{name}` names a secret store, which only the external-secrets backend reads"),
+                    format!("remove [environments.secrets]: with {} each environment has its own files, secrets/<service>.{name}.<kind>.yaml", s.backend.get_ref()),
+                ).field(format!("environments.{name}.secrets")));
+            }
+            if let Some(k) = &own.store_kind {
+                one_of(k, &["ClusterSecretStore", "SecretStore"], file, d);
+            }
+        }
+        let Some(store) = s.external_in(Some(env)).filter(|_| reads) else {
+            continue;
+        };
+        let key = (
+            store.store_kind.to_string(),
+            store.store.to_string(),
+            store.prefix.to_string(),
+        );
+        if let Some((.., other)) = seen
+            .iter()
+            .find(|(k, st, pre, _)| (k, st, pre) == (&key.0, &key.1, &key.2))
+        {
+            d.push(Diagnostic::at(
+                "E0324",
+                file,
+                env.name.span(),
+                format!(
+                    "environments `{other}` and `{name}` would read the same keys from {} `{}` (prefix `{}`): one's pods would hold the other's credentials",
+                    key.0, key.1, key.2
+                ),
+                format!("give `{name}` its own store or prefix: [environments.secrets] store = \"…\" or prefix = \"…\""),
+            ));
+        } else {
+            seen.push((key.0, key.1, key.2, name));
         }
     }
 }

@@ -471,6 +471,11 @@ pub const CODES: &[Code] = &[
         explanation: "An Application that deploys into Argo CD's namespace can create Applications of any project, which Argo CD's documentation calls admin-equivalent; Flux's namespace holds its controllers and their credentials. No namespace of the platform (a service's, a category's, a release's, the alert rules', or an environment's name for one) may be the namespace of an engine it deploys with. platformc's own projects allow only Applications there, for the environments' App-of-Apps.\n\nUse another namespace.",
     },
     Code {
+        id: "E0324",
+        title: "two environments that would read the same secrets",
+        explanation: "Each environment's pods must read that environment's credentials: a dev pod holding production's database password is a breach waiting for a dev bug. With external-secrets, no two environments may read the same store with the same prefix; with sealed-secrets or sops, no two environments may read the same file.\n\n    [[environments]]\n    name = \"dev\"\n    secrets = { store = \"doppler-orbit-dev\" }   # or prefix = \"ORBIT_DEV_\"\n\nWith sealed-secrets or sops, an environment's own file is secrets/<service>.<env>.sealedsecret.yaml (or .sops.yaml), sealed or encrypted for the namespace the service runs in there; the environments without one read secrets/<service>.sealedsecret.yaml, and at most one may.",
+    },
+    Code {
         id: "E0320",
         title: "two sources would give the GitOps engines the same object",
         explanation: "Every Argo CD Application lives in Argo CD's namespace and every Flux Kustomization in Flux's, each named after what it deploys (`<platform>-<env>-<service>`, `<platform>-<env>-base`, `<platform>-<env>` for an environment, `<platform>-root`…) and written to a file named the same way. A service named `base` would take its environment's base Application file; an environment named `root` would make the ApplicationSet re-point the root Application, whose prune then deletes the AppProject and the ApplicationSet. The names come from the output layout, so every such collision is found, not a list of reserved words.\n\nRename the service (its file or `name`), the environment or the release the message points at.",

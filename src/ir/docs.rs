@@ -28,6 +28,8 @@ pub struct Readme {
     pub secrets_dir: String,
     /// Every Secret a service reads, and its keys.
     pub secrets: Vec<ReadmeSecret>,
+    /// Each environment's store, kind and prefix (external-secrets).
+    pub secret_stores: Vec<(String, String, String, String)>,
     /// The name of the Flux secret holding the age key, with SOPS.
     pub sops_secret: Option<String>,
 }

@@ -203,6 +203,9 @@ impl Resource {
             Resource::Workload(w) => (w.kind.api_version(), w.kind.name(), &w.meta),
             Resource::Monitor(r) => (r.api_version.as_str(), r.kind.as_str(), &r.meta),
             Resource::RuleSet(r) => (r.api_version.as_str(), r.kind.as_str(), &r.meta),
+            Resource::Verbatim(Verbatim {
+                secret: Some(meta), ..
+            }) => ("v1", "Secret", meta),
             _ => return None,
         })
     }
@@ -236,4 +239,7 @@ pub struct ImageTag {
 #[derive(Debug, Clone, Serialize)]
 pub struct Verbatim {
     pub text: String,
+    /// The name and namespace of the Secret it holds (a SOPS file), so an
+    /// overlay can delete the base's before adding an environment's own.
+    pub secret: Option<Meta>,
 }

@@ -35,6 +35,12 @@ pub struct Environment {
     pub domain: Spanned<String>,
     /// Tag of the platform's own images here.
     pub image_tag: Option<String>,
+    /// Where this environment's secrets come from (external-secrets): each
+    /// field stated replaces `[secrets]`'s. No two environments may read
+    /// the same store with the same prefix. With sealed-secrets or sops,
+    /// an environment's own file is `secrets/<service>.<env>.sealedsecret.yaml`
+    /// (or `.sops.yaml`) instead.
+    pub secrets: Option<EnvSecrets>,
     /// The issuer of this environment's certificates, replacing
     /// `[tls] issuer`.
     pub issuer: Option<Spanned<String>>,
@@ -108,4 +114,17 @@ pub struct TimingOverride {
     pub period_seconds: Option<Spanned<i32>>,
     pub timeout_seconds: Option<Spanned<i32>>,
     pub failure_threshold: Option<Spanned<i32>>,
+}
+
+/// An environment's secret store (external-secrets).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSecrets {
+    /// The store (`doppler-orbit-dev`); the platform's when omitted.
+    pub store: Option<Spanned<String>>,
+    /// `ClusterSecretStore` or `SecretStore`; the platform's when omitted.
+    pub store_kind: Option<Spanned<String>>,
+    /// The prefix of every remote key here (`ORBIT_DEV_`); the platform's
+    /// when omitted.
+    pub prefix: Option<Spanned<String>>,
 }

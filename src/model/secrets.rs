@@ -3,6 +3,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::{EnvSecrets, Environment};
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullSecret {
@@ -42,13 +44,25 @@ pub struct ExternalStore<'a> {
 
 impl SecretStore {
     pub fn external(&self) -> Option<ExternalStore<'_>> {
+        self.external_in(None)
+    }
+
+    /// The store as environment `env` reads it: the environment's fields
+    /// where it states them.
+    pub fn external_in<'a>(&'a self, env: Option<&'a Environment>) -> Option<ExternalStore<'a>> {
         if self.backend.get_ref() != "external-secrets" {
             return None;
         }
+        let own = env.and_then(|e| e.secrets.as_ref());
+        let pick = |f: fn(&'a EnvSecrets) -> &'a Option<Spanned<String>>| {
+            own.and_then(|o| f(o).as_ref())
+                .map(|v| v.get_ref().as_str())
+        };
         Some(ExternalStore {
-            store: self.store.as_ref()?.get_ref(),
-            store_kind: self.store_kind.as_ref()?.get_ref(),
-            prefix: &self.prefix,
+            store: pick(|o| &o.store).or(self.store.as_ref().map(|s| s.get_ref().as_str()))?,
+            store_kind: pick(|o| &o.store_kind)
+                .or(self.store_kind.as_ref().map(|s| s.get_ref().as_str()))?,
+            prefix: pick(|o| &o.prefix).unwrap_or(&self.prefix),
             refresh_interval: self.refresh_interval.as_deref()?,
         })
     }

@@ -233,6 +233,14 @@ impl Overlay<'_, '_> {
                     self.patch(file, purpose, Resource::Patch(patch));
                 }
             }
+            // An encrypted file cannot be patched (its MAC covers the text):
+            // the base's is deleted and the environment's own added.
+            (Resource::Verbatim(b), Resource::Verbatim(e)) => {
+                if b.text != e.text {
+                    self.removed(file, base);
+                    self.added(file, env);
+                }
+            }
             (b, e) if same_object(b, e) => {
                 if let Some((_, kind, meta)) = e.object()
                     && to_json(b) != to_json(e)

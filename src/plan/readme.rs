@@ -42,6 +42,19 @@ impl Planner<'_> {
                     .map_or_else(String::new, |s| s.backend.get_ref().clone()),
                 secrets_dir: SECRETS_DIR.into(),
                 secrets: self.readme_secrets(),
+                secret_stores: p
+                    .environments
+                    .iter()
+                    .filter_map(|e| {
+                        let s = p.secrets.as_ref()?.external_in(Some(e))?;
+                        Some((
+                            e.name.get_ref().clone(),
+                            s.store_kind.to_string(),
+                            s.store.to_string(),
+                            s.prefix.to_string(),
+                        ))
+                    })
+                    .collect(),
                 sops_secret: self.sops_secret(),
                 revision,
             }),

@@ -156,7 +156,7 @@ impl<'a> Planner<'a> {
                     self.files.push(PlannedFile {
                         path: format!("{dir}/{}", v.get_ref()),
                         header: self.release_header(r, "VALUES".into(), String::new()),
-                        resource: Resource::Verbatim(Verbatim { text }),
+                        resource: Resource::Verbatim(Verbatim { text, secret: None }),
                     });
                 }
             }

@@ -9,7 +9,8 @@ use crate::ir::{
     DockerConfig, ExternalSecret, PlannedFile, Resource, SealedSecret, SecretRef, Verbatim,
 };
 use crate::layout::{
-    EXTERNALSECRET_FILE, SEALEDSECRET_FILE, SOPS_SECRET_FILE, pull_secret_file, secret_file,
+    EXTERNALSECRET_FILE, SEALEDSECRET_FILE, SOPS_SECRET_FILE, env_secret_file, pull_secret_file,
+    secret_file,
 };
 use crate::load::SecretFile;
 use crate::model::ExternalStore;
@@ -28,7 +29,7 @@ impl NamespacePlanner<'_, '_> {
     pub(super) fn pull_secret_file(&self) -> Option<PlannedFile> {
         let p = self.p.platform;
         let ps = p.images.pull_secret.as_ref()?;
-        let store = p.secrets.as_ref().and_then(|s| s.external())?;
+        let store = p.secrets.as_ref().and_then(|s| s.external_in(self.env))?;
         if !self.services().iter().any(|s| s.file.own_image()) {
             return None;
         }
@@ -81,11 +82,18 @@ impl ServicePlanner<'_, '_> {
             return None;
         }
         let secrets = self.p.platform.secrets.as_ref()?;
-        if let Some(store) = secrets.external() {
+        if let Some(store) = secrets.external_in(self.env) {
             return Some(self.external_secret(&store));
         }
         let backend = secrets.backend.get_ref();
-        let sf = secret_file(backend, self.name()).and_then(|n| self.p.secret_files.get(&n))?;
+        // The environment's own file where it has one, else the shared one.
+        let own = self
+            .env
+            .and_then(|e| env_secret_file(backend, self.name(), e.name.get_ref()))
+            .and_then(|n| self.p.secret_files.get(&n));
+        let sf = own.or_else(|| {
+            secret_file(backend, self.name()).and_then(|n| self.p.secret_files.get(&n))
+        })?;
         Some(if backend == "sops" {
             self.sops_secret(sf)
         } else {
@@ -140,6 +148,7 @@ impl ServicePlanner<'_, '_> {
             format!("The keys {} needs, encrypted with sops", self.name()),
             Resource::Verbatim(Verbatim {
                 text: sf.source.text.clone(),
+                secret: Some(self.meta(format!("{}-secrets", self.name()))),
             }),
         )
     }

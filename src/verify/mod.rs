@@ -28,12 +28,12 @@ pub fn verify(tree: &Tree) -> Result<()> {
         .filter(|(path, _)| path.ends_with(".yaml"))
         .collect();
     let failures: Vec<String> = crate::parallel::map(&files, |(path, text)| {
-        let result = if path.ends_with(".sops.yaml") {
+        let result = if crate::layout::patched_file(path).is_some() {
+            verify_patch(tree, path, text)
+        } else if path.ends_with(".sops.yaml") {
             verify_sops(text)
         } else if path.ends_with(crate::layout::VALUES_SUFFIX) {
             verify_values(text)
-        } else if crate::layout::patched_file(path).is_some() {
-            verify_patch(tree, path, text)
         } else {
             verify_document(text)
         };
@@ -97,9 +97,12 @@ pub fn verify_patch(tree: &Tree, path: &str, text: &str) -> Result<()> {
     verify_value(&doc).map_err(|e| anyhow!("merged onto {target}: {e:#}"))
 }
 
+/// The `null`s of a patch, but those inside a map it replaces whole (`$patch:
+/// replace` takes the map as it is: nothing of the base's is deleted).
 fn find_nulls(v: &Value, path: String, out: &mut Vec<String>) {
     match v {
         Value::Null => out.push(path),
+        Value::Object(m) if m.get("$patch").and_then(Value::as_str) == Some("replace") => {}
         Value::Object(m) => {
             for (k, x) in m {
                 find_nulls(x, format!("{path}.{k}"), out);
