@@ -53,6 +53,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             .map(|c| c.name.get_ref().as_str())
             .collect(),
     };
+    check_image_tags(&cx, d);
     let mut env_names = BTreeSet::new();
     let mut placements = BTreeMap::new();
     for env in &p.environments {
@@ -616,6 +617,112 @@ impl OverrideCx<'_, '_> {
                 } else if b == Some(*v.get_ref()) {
                     self.nothing(v.span(), &format!("probe timing {}", v.get_ref()), d);
                 }
+            }
+        }
+    }
+}
+
+/// Conventional names of tags that move from build to build.
+const MOVING_TAGS: &[&str] = &[
+    "latest",
+    "stable",
+    "edge",
+    "main",
+    "master",
+    "nightly",
+    "dev",
+    "develop",
+    "staging",
+    "stage",
+    "prod",
+    "production",
+    "release",
+    "current",
+    "canary",
+    "test",
+    "qa",
+    "preview",
+];
+
+/// A tag changing what it points at changes no manifest: nothing rolls
+/// out, and a node keeps the image it pulled (IfNotPresent). So every tag
+/// an environment runs an own image at is immutable, and each is a valid
+/// tag; `image_tag` is for own images only.
+fn check_image_tags(cx: &Cx<'_>, d: &mut Diagnostics) {
+    let p = cx.p;
+    let env_names: Vec<&str> = p
+        .environments
+        .iter()
+        .map(|e| e.name.get_ref().as_str())
+        .collect();
+    let mut reported = BTreeSet::new();
+    for svc in &cx.loaded.services {
+        let own = svc.file.own_image();
+        let overrides = p.environments.iter().filter_map(|e| {
+            e.overrides
+                .get(&svc.name)
+                .and_then(|o| o.image_tag.as_ref())
+                .map(|t| (t, cx.src))
+        });
+        for (t, src) in svc
+            .file
+            .image_tag
+            .iter()
+            .map(|t| (t, &svc.source))
+            .chain(overrides)
+        {
+            if !own {
+                d.push(Diagnostic::at(
+                    "E0118",
+                    src,
+                    t.span(),
+                    format!("`{}` runs `{}`, not one of the platform's own images: `image_tag` has nothing to tag", svc.name, svc.file.image.get_ref()),
+                    "write the tag in `image` (`mongo:7.0.14`), or remove image_tag",
+                ));
+            }
+        }
+        if !own {
+            continue;
+        }
+        for env in p
+            .environments
+            .iter()
+            .filter(|e| !e.exclude.iter().any(|x| x.get_ref() == &svc.name))
+        {
+            let tag = p.own_image_tag(&svc.file, &svc.name, Some(env));
+            let src = if svc
+                .file
+                .image_tag
+                .as_ref()
+                .is_some_and(|t| std::ptr::eq(t, tag))
+            {
+                &svc.source
+            } else {
+                cx.src
+            };
+            if !reported.insert((src.path.clone(), tag.span().start)) {
+                continue;
+            }
+            let t = tag.get_ref();
+            let valid = !t.is_empty()
+                && t.len() <= 128
+                && !t.starts_with(['.', '-'])
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            let moving = MOVING_TAGS.contains(&t.to_ascii_lowercase().as_str())
+                || env_names.contains(&t.as_str());
+            if !valid || moving {
+                d.push(Diagnostic::at(
+                    "E0325",
+                    src,
+                    tag.span(),
+                    if valid {
+                        format!("environment `{}` would run `{}` at `{t}`, a tag that moves: re-tagging it changes no manifest, so nothing rolls out", env.name.get_ref(), svc.name)
+                    } else {
+                        format!("`{t}` is not an image tag")
+                    },
+                    "pin an immutable tag CI pushes once (`sha-1a2b3c4`, `1.4.2`): set the service's image_tag, the environment's image_tag, or its override's, and bump it to promote",
+                ));
             }
         }
     }

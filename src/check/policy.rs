@@ -357,9 +357,9 @@ fn lint_exposure(
         .as_ref()
         .map_or(platform.images.pull_policy.get_ref(), |p| p.get_ref());
     let tag = if f.own_image() {
-        Some(platform.images.tag.get_ref().as_str())
+        Some(platform.own_image_tag(f, "", None).get_ref().as_str())
     } else {
-        f.image_tag()
+        f.reference_tag()
     };
     if policy == "Always" && tag == Some("latest") {
         let span = f.pull_policy.as_ref().map_or(f.image.span(), |p| p.span());

@@ -33,8 +33,12 @@ pub struct Environment {
     pub clusters: Vec<Spanned<String>>,
     /// Replaces the platform domain in hostnames.
     pub domain: Spanned<String>,
-    /// Tag of the platform's own images here.
-    pub image_tag: Option<String>,
+    /// Tag of the platform's own images here, replacing each service's: an
+    /// immutable tag (`sha-1a2b3c4`, a version), never a moving one
+    /// (`latest`, `staging`): changing what a moving tag points at changes
+    /// no manifest, so nothing rolls out. Promotion is bumping this field
+    /// (or a service's `image_tag` in `overrides`).
+    pub image_tag: Option<Spanned<String>>,
     /// Where this environment's secrets come from (external-secrets): each
     /// field stated replaces `[secrets]`'s. No two environments may read
     /// the same store with the same prefix. With sealed-secrets or sops,
@@ -63,6 +67,9 @@ pub struct Environment {
 pub struct Override {
     /// Replicas of a service that is not autoscaled.
     pub replicas: Option<Spanned<u32>>,
+    /// The tag of the service's own image here (immutable): promotes one
+    /// service's build to this environment.
+    pub image_tag: Option<Spanned<String>>,
     /// Autoscaling here: changes the bounds or targets of the service's
     /// `[autoscaling]`, or autoscales a service that is not autoscaled
     /// elsewhere (then `min`, `max` and a target are required).

@@ -115,6 +115,9 @@ pub struct ServiceFile {
     pub namespace: Option<Spanned<String>>,
     /// A full reference (`mongo:7`) or a bare name under the platform registry.
     pub image: Spanned<String>,
+    /// The tag of its own image (a bare `image`), replacing `[images] tag`:
+    /// the build CI last pushed for the service (`sha-1a2b3c4`).
+    pub image_tag: Option<Spanned<String>>,
     #[serde(default)]
     pub command: Vec<String>,
     #[serde(default)]
@@ -263,6 +266,22 @@ impl PlatformFile {
         (s.quota.is_some() || s.limits.is_some()).then_some(s)
     }
 
+    /// The tag of a service's own image as `env` runs it, with the field
+    /// that sets it: the environment's override for the service, else the
+    /// environment's, else the service's, else `[images] tag`.
+    pub fn own_image_tag<'a>(
+        &'a self,
+        s: &'a ServiceFile,
+        name: &str,
+        env: Option<&'a Environment>,
+    ) -> &'a Spanned<String> {
+        env.and_then(|e| e.overrides.get(name))
+            .and_then(|o| o.image_tag.as_ref())
+            .or_else(|| env.and_then(|e| e.image_tag.as_ref()))
+            .or(s.image_tag.as_ref())
+            .unwrap_or(&self.images.tag)
+    }
+
     /// The clusters an environment runs on: those it names, or the first.
     pub fn env_clusters<'a>(&'a self, env: &Environment) -> Vec<&'a Cluster> {
         if env.clusters.is_empty() {
@@ -297,7 +316,7 @@ impl ServiceFile {
     }
 
     /// The tag of a full image reference (None for a digest or no tag).
-    pub fn image_tag(&self) -> Option<&str> {
+    pub fn reference_tag(&self) -> Option<&str> {
         let last = self.image.get_ref().rsplit('/').next()?;
         last.split_once(':').map(|(_, t)| t)
     }

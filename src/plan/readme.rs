@@ -172,10 +172,10 @@ impl Planner<'_> {
                     .collect::<Vec<_>>()
                     .join(", "),
                 domain: e.domain.get_ref().clone(),
-                tag: e
-                    .image_tag
-                    .clone()
-                    .unwrap_or_else(|| p.images.tag.get_ref().clone()),
+                tag: e.image_tag.as_ref().map_or_else(
+                    || "each service's own (image_tag)".to_string(),
+                    |t| t.get_ref().clone(),
+                ),
                 clusters: if e.clusters.is_empty() {
                     p.clusters
                         .iter()

@@ -440,18 +440,15 @@ impl ServicePlanner<'_, '_> {
     }
 
     /// The image: a full reference as written, or the platform's own image
-    /// under its registry with the platform's (or environment's) tag.
+    /// under its registry with its tag as the environment runs it.
     fn image(&self) -> String {
         let i = self.svc.file.image.get_ref();
         if !self.svc.file.own_image() {
             return i.clone();
         }
-        let images = &self.p.platform.images;
-        let tag = self
-            .env
-            .and_then(|e| e.image_tag.as_ref())
-            .unwrap_or(images.tag.get_ref());
-        format!("{}/{i}:{tag}", images.registry.get_ref())
+        let p = self.p.platform;
+        let tag = p.own_image_tag(&self.svc.file, self.name(), self.env);
+        format!("{}/{i}:{}", p.images.registry.get_ref(), tag.get_ref())
     }
 
     /// Requests and limits: the environment's, or the service's.
