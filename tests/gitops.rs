@@ -180,7 +180,7 @@ fn argo_cd_waves_follow_the_dependency_graph() {
 
 #[test]
 fn orbit_renders_with_flux_too() {
-    let root = orbit_copy(Some("engines = [\"argocd\", \"flux\"]"));
+    let root = orbit_copy(Some("engines = [\"flux\"]"));
     render_into(root.path());
     let out = root.path().join("output");
     let all = docs(&out);

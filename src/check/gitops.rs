@@ -31,6 +31,7 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
             }
         }
         check_engine_needs(loaded, g, d);
+        check_cluster_engines(loaded, g, d);
         check_engine_namespaces(loaded, g, d);
         if g.engines.is_empty() {
             d.push(
@@ -81,6 +82,46 @@ pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
                     cat.span(),
                     format!("unknown category `{}`", cat.get_ref()),
                     did_you_mean(cat.get_ref(), categories.iter().copied(), "use one of"),
+                ));
+            }
+        }
+    }
+}
+
+/// One engine per cluster: with two engines each cluster names its own, and
+/// an engine named manages some cluster.
+fn check_cluster_engines(loaded: &Loaded, g: &crate::model::GitOps, d: &mut Diagnostics) {
+    let p = &loaded.platform;
+    let src = &loaded.platform_source;
+    let named: Vec<&str> = g.engines.iter().map(|e| e.get_ref().as_str()).collect();
+    for c in &p.clusters {
+        match &c.engine {
+            Some(e) if !named.contains(&e.get_ref().as_str()) => d.push(Diagnostic::at(
+                "E0326",
+                src,
+                e.span(),
+                format!("cluster `{}` names engine `{}`, which [gitops] does not", c.name.get_ref(), e.get_ref()),
+                did_you_mean(e.get_ref(), named.iter().copied(), "name one of [gitops] engines"),
+            )),
+            None if named.len() > 1 => d.push(Diagnostic::at(
+                "E0326",
+                src,
+                c.name.span(),
+                format!("both engines would manage cluster `{}`: each would apply, and prune, what the other applies", c.name.get_ref()),
+                "say which manages it: engine = \"argocd\" or engine = \"flux\" in its [[clusters]] entry",
+            )),
+            _ => {}
+        }
+    }
+    if named.len() > 1 && p.clusters.iter().all(|c| c.engine.is_some()) {
+        for e in &g.engines {
+            if !p.clusters.iter().any(|c| g.manages(e.get_ref(), c)) {
+                d.push(Diagnostic::at(
+                    "E0326",
+                    src,
+                    e.span(),
+                    format!("no cluster is managed by `{}`", e.get_ref()),
+                    "remove the engine, or name it in a cluster's `engine`",
                 ));
             }
         }
@@ -283,7 +324,7 @@ pub(super) fn check_generated_names(loaded: &Loaded, d: &mut Diagnostics) {
     }
     if engine("flux") {
         let mut taken = Taken::default();
-        for c in &p.clusters {
+        for c in p.clusters.iter().filter(|c| g.manages("flux", c)) {
             for (unit, origin) in flux_units(loaded) {
                 let path = unit.path(c.name.get_ref());
                 taken.claim("Flux Kustomization file", path, origin.clone(), d);
@@ -327,7 +368,9 @@ fn argo_apps(loaded: &Loaded) -> Vec<(ArgoApp<'_>, Origin<'_>)> {
         ArgoApp::Root,
         platform_origin(loaded, "the root Application".into()),
     )];
-    for c in &p.clusters {
+    let argo =
+        |c: &&crate::model::Cluster| p.gitops.as_ref().is_some_and(|g| g.manages("argocd", c));
+    for c in p.clusters.iter().filter(argo) {
         let cluster = c.name.get_ref().as_str();
         let origin = |what: String| Origin {
             what,

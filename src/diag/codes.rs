@@ -481,6 +481,11 @@ pub const CODES: &[Code] = &[
         explanation: "Promoting by re-tagging (`latest`, `staging`, `production`, an environment's name) changes no manifest: Argo CD and Flux see nothing to apply, nothing rolls out, and with imagePullPolicy IfNotPresent a node keeps the image it pulled before. Every tag an environment runs one of the platform's own images at must be immutable, pushed once by CI (`sha-1a2b3c4`, `1.4.2`), and promotion is bumping it in git:\n\n    image_tag = \"sha-1a2b3c4\"        # services/api.toml: the build CI last pushed\n\n    [[environments]]\n    name = \"production\"\n    image_tag = \"1.4.2\"              # every own image here\n    [environments.overrides.api]\n    image_tag = \"sha-9f8e7d6\"        # or one service\n\nA tag is at most 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`.",
     },
     Code {
+        id: "E0326",
+        title: "a cluster two engines would manage",
+        explanation: "Argo CD and Flux each apply what git holds and prune what they applied before: on one cluster, each undoes the other, and a switch from one to the other deletes the workloads. With `engines = [\"argocd\", \"flux\"]`, every cluster names the one that manages it, and each engine gets the objects of its clusters only:\n\n    [[clusters]]\n    name = \"apps\"\n    server = \"https://kubernetes.default.svc\"\n    engine = \"flux\"",
+    },
+    Code {
         id: "E0320",
         title: "two sources would give the GitOps engines the same object",
         explanation: "Every Argo CD Application lives in Argo CD's namespace and every Flux Kustomization in Flux's, each named after what it deploys (`<platform>-<env>-<service>`, `<platform>-<env>-base`, `<platform>-<env>` for an environment, `<platform>-root`…) and written to a file named the same way. A service named `base` would take its environment's base Application file; an environment named `root` would make the ApplicationSet re-point the root Application, whose prune then deletes the AppProject and the ApplicationSet. The names come from the output layout, so every such collision is found, not a list of reserved words.\n\nRename the service (its file or `name`), the environment or the release the message points at.",

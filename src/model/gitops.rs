@@ -58,6 +58,21 @@ pub struct Cluster {
     /// Schedulable nodes, where a DaemonSet runs a pod each: needed to
     /// check a namespace quota that holds a DaemonSet.
     pub nodes: Option<Spanned<u32>>,
+    /// The engine that manages this cluster (`argocd` or `flux`), required
+    /// when `[gitops]` names both: two engines applying and pruning the
+    /// same objects undo each other.
+    pub engine: Option<Spanned<String>>,
+}
+
+impl GitOps {
+    /// Whether `engine` manages `cluster`: the engine it names, else the
+    /// platform's one engine.
+    pub fn manages(&self, engine: &str, cluster: &Cluster) -> bool {
+        match &cluster.engine {
+            Some(e) => e.get_ref() == engine,
+            None => self.engines.iter().any(|e| e.get_ref() == engine),
+        }
+    }
 }
 
 impl Cluster {

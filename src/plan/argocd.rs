@@ -25,7 +25,7 @@ use crate::layout::{
     ARGOCD_DIR, ArgoApp, BASE_CLUSTER_DIR, BASE_MONITORING_DIR, KUSTOMIZATION, argocd_env_dir,
     argocd_root_dir, overlay_dir,
 };
-use crate::model::{Environment, GitOps};
+use crate::model::{Cluster, Environment, GitOps};
 
 /// Lua health check that reports an Application's own health, so a parent
 /// Application waits for a wave of child Applications (seed 000 §4.5).
@@ -183,7 +183,9 @@ impl<'a> Planner<'a> {
             root_resources,
         );
         for (env, placements) in envs {
-            self.plan_env_apps(g, env, placements);
+            if !self.env_clusters_of(env).is_empty() {
+                self.plan_env_apps(g, env, placements);
+            }
         }
         self.plan_root_app(g);
         self.plan_argocd_settings(g);
@@ -202,14 +204,13 @@ impl<'a> Planner<'a> {
     ) -> Vec<String> {
         let part_of = self.part_of().to_string();
         let servers = || {
-            self.platform
-                .clusters
-                .iter()
+            self.clusters_of("argocd")
+                .into_iter()
                 .map(|c| c.server.get_ref().clone())
         };
         let mut workloads = Vec::new();
         for (env, _) in envs {
-            for c in self.platform.env_clusters(env) {
+            for c in self.env_clusters_of(env) {
                 for ns in self.namespaces(Some(env)) {
                     workloads.push((
                         c.server.get_ref().clone(),
@@ -325,7 +326,7 @@ impl<'a> Planner<'a> {
     fn plan_cluster_base_apps(&mut self, g: &GitOps) -> Vec<String> {
         let part_of = self.part_of().to_string();
         let mut files = Vec::new();
-        for c in &self.platform.clusters {
+        for c in self.clusters_of("argocd") {
             let cname = c.name.get_ref();
             let id = ArgoApp::ClusterBase { cluster: cname };
             let name = id.name(&part_of);
@@ -370,7 +371,7 @@ impl<'a> Planner<'a> {
         };
         let ns = m.rules_namespace.get_ref().clone();
         let mut files = Vec::new();
-        for c in &self.platform.clusters {
+        for c in self.clusters_of("argocd") {
             let cname = c.name.get_ref();
             let id = ArgoApp::Monitoring { cluster: cname };
             let name = id.name(&part_of);
@@ -477,7 +478,7 @@ impl<'a> Planner<'a> {
             .collect();
         let clusters = self.platform.env_clusters(env);
         let mut files = Vec::new();
-        for c in &clusters {
+        for c in self.env_clusters_of(env) {
             let id = ArgoApp::EnvBase {
                 env: env_name,
                 cluster: (clusters.len() > 1).then(|| c.name.get_ref().as_str()),
@@ -527,7 +528,8 @@ impl<'a> Planner<'a> {
         let svc = pl.service;
         let cluster = self
             .platform
-            .cluster_for(env, svc.file.category.get_ref())?;
+            .cluster_for(env, svc.file.category.get_ref())
+            .filter(|c| self.argo_manages(c))?;
         let id = ArgoApp::Service {
             env: env_name,
             service: &svc.name,
@@ -612,6 +614,23 @@ impl<'a> Planner<'a> {
             header,
             resource: Resource::Application(root),
         });
+    }
+
+    /// The clusters of `env` Argo CD manages.
+    fn env_clusters_of(&self, env: &Environment) -> Vec<&'a Cluster> {
+        self.platform
+            .env_clusters(env)
+            .into_iter()
+            .filter(|c| self.argo_manages(c))
+            .collect()
+    }
+
+    /// Whether Argo CD manages `cluster`.
+    fn argo_manages(&self, cluster: &Cluster) -> bool {
+        self.platform
+            .gitops
+            .as_ref()
+            .is_some_and(|g| g.manages("argocd", cluster))
     }
 
     /// Metadata of one of Argo CD's own ConfigMaps.

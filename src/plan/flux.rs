@@ -52,7 +52,7 @@ impl<'a> Planner<'a> {
     /// (fluxcd/pkg kustomize `scanManifests`), so bootstrap's objects and
     /// the platform's are reconciled together and neither edits the other.
     pub(super) fn plan_flux(&mut self, g: &GitOps, envs: &[(&'a Environment, Vec<Placement<'a>>)]) {
-        for cluster in &self.platform.clusters {
+        for cluster in self.clusters_of("flux") {
             self.plan_git_repository(g, cluster);
             for unit in self.flux_units(cluster, envs) {
                 self.plan_flux_kustomization(g, cluster, unit);

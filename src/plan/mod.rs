@@ -14,7 +14,7 @@ use crate::diag::SourceFile;
 use crate::ir::{Header, Kustomization, Resource};
 use crate::layout::{BASE_DIR, KUSTOMIZATION};
 use crate::load::{Loaded, LoadedRelease, LoadedService, SecretFile};
-use crate::model::{Category, Dependency, Environment, PlatformFile};
+use crate::model::{Category, Cluster, Dependency, Environment, PlatformFile};
 
 pub use crate::ir::{Plan, PlannedFile};
 
@@ -169,6 +169,18 @@ impl<'a> Planner<'a> {
             .gitops
             .as_ref()
             .is_some_and(|g| g.engines.iter().any(|e| e.get_ref() == engine))
+    }
+
+    /// The clusters `engine` manages.
+    fn clusters_of(&self, engine: &str) -> Vec<&'a Cluster> {
+        let Some(g) = self.platform.gitops.as_ref() else {
+            return vec![];
+        };
+        self.platform
+            .clusters
+            .iter()
+            .filter(|c| g.manages(engine, c))
+            .collect()
     }
 
     /// The platform's name: `app.kubernetes.io/part-of` of everything.

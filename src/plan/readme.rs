@@ -190,9 +190,8 @@ impl Planner<'_> {
     }
 
     fn readme_clusters(&self, revision: &str) -> Vec<ReadmeCluster> {
-        self.platform
-            .clusters
-            .iter()
+        self.clusters_of("flux")
+            .into_iter()
             .map(|c| ReadmeCluster {
                 name: c.name.get_ref().clone(),
                 branch: c.revision.clone().unwrap_or_else(|| revision.to_string()),

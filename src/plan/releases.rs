@@ -319,7 +319,7 @@ impl<'a> Planner<'a> {
         }
         let mut files = vec![self.plan_releases_project(g)];
         let mut last = 0;
-        for c in &self.platform.clusters {
+        for c in self.clusters_of("argocd") {
             for r in self.releases_on(c) {
                 let depth = self
                     .releases
@@ -405,9 +405,8 @@ impl<'a> Planner<'a> {
             let repo = r.file.repository.get_ref();
             source_repos.push(repo.strip_prefix("oci://").unwrap_or(repo).to_string());
             for c in self
-                .platform
-                .clusters
-                .iter()
+                .clusters_of("argocd")
+                .into_iter()
                 .filter(|c| c.runs(r.file.category.get_ref()))
             {
                 destinations.push((c.server.get_ref().clone(), self.release_namespace(r)));
