@@ -37,18 +37,18 @@ pub(super) fn check(file: &SourceFile, p: &PlatformFile, d: &mut Diagnostics) {
             one_of(pp, &["PreemptLowerPriority", "Never"], file, d);
         }
     }
-    if p.priority_classes
+    for g in p
+        .priority_classes
         .iter()
-        .filter(|pc| pc.global_default)
-        .count()
-        > 1
+        .filter_map(|pc| pc.global_default.as_ref())
+        .filter(|g| *g.get_ref())
     {
         d.push(Diagnostic::at(
             "E0013",
             file,
-            p.priority_classes[0].name.span(),
-            "more than one priority class is the global default",
-            "set `global_default = true` on one class only",
+            g.span(),
+            "a cluster-wide default priority class is refused by the API server where the cluster has one already",
+            "remove global_default: every workload platformc renders names its class ([defaults] priority_class), so the default would only change other teams' pods",
         ));
     }
     let default_class = &p.defaults.priority_class;

@@ -67,8 +67,8 @@ pub const CODES: &[Code] = &[
     },
     Code {
         id: "E0013",
-        title: "more than one default priority class",
-        explanation: "Kubernetes accepts at most one PriorityClass with globalDefault: true.\n\nSet `global_default = true` on one class only.",
+        title: "a cluster-wide default priority class",
+        explanation: "The API server accepts at most one PriorityClass with globalDefault: true per cluster, so a platform's default is refused on a cluster that already has one (another platform's, or the cluster admin's), and the whole cluster base fails to apply. Every workload platformc renders names its class (`[defaults] priority_class`, or the service's `priority_class`), so a default would only change the pods of others.\n\nRemove `global_default`.",
     },
     Code {
         id: "E0014",

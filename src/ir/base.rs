@@ -19,7 +19,6 @@ pub struct ServiceAccount {
 pub struct PriorityClass {
     pub meta: Meta,
     pub value: i32,
-    pub global_default: bool,
     pub description: String,
     pub preemption_policy: Option<String>,
 }

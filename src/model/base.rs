@@ -11,8 +11,10 @@ pub struct PriorityClass {
     /// At most 1,000,000,000: higher values are kept for the system's
     /// own classes.
     pub value: Spanned<i32>,
-    #[serde(default)]
-    pub global_default: bool,
+    /// Refused when true (E0013): the API server admits one default class
+    /// per cluster and refuses a second, and every workload platformc
+    /// renders names its class (`[defaults] priority_class`).
+    pub global_default: Option<Spanned<bool>>,
     pub description: String,
     /// Whether pods of this class may preempt others (`Never` for batch work).
     pub preemption_policy: Option<Spanned<String>>,

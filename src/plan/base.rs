@@ -223,7 +223,6 @@ impl Planner<'_> {
                         meta
                     },
                     value: *pc.value.get_ref(),
-                    global_default: pc.global_default,
                     description: pc.description.clone(),
                     preemption_policy: pc.preemption_policy.as_ref().map(|v| v.get_ref().clone()),
                 }),
