@@ -344,6 +344,58 @@ fn orbit_with_flux_and_cluster_variables_keeps_every_dollar_brace() {
     assert!(args.contains("${BIND_ON_IP:=$(getent hosts"), "{args}");
 }
 
+/// Flux dry-runs every object of a Kustomization before applying any
+/// (kustomize-controller #1194), and Kyverno judges the dry run: a
+/// PolicyException must be applied by a Kustomization the workload's
+/// depends on, never by the workload's own. Argo CD the same way: the
+/// exception is in the environment's base Application, wave 0.
+#[test]
+fn kyverno_exceptions_are_applied_before_the_workloads_they_excuse() {
+    let root = orbit_copy(Some("engines = [\"flux\"]"));
+    render_into(root.path());
+    let out = root.path().join("output");
+    let all = docs(&out);
+    let ks = kind(&all, "kustomize.toolkit.fluxcd.io/v1", "Kustomization");
+    let mut applied_by: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (_, k) in &ks {
+        let path = k["spec"]["path"].as_str().unwrap();
+        let dir = out.join(path.trim_start_matches("./").strip_prefix(TREE).unwrap());
+        let Some(built) = built(&dir) else { return };
+        for doc in built {
+            let key = (
+                doc["kind"].as_str().unwrap_or_default().to_string(),
+                format!("{}/{}", doc["metadata"]["namespace"], doc["metadata"]["name"]),
+            );
+            applied_by.insert(key, k["metadata"]["name"].as_str().unwrap().to_string());
+        }
+    }
+    let by_name: BTreeMap<&str, &Value> = ks
+        .iter()
+        .map(|(_, k)| (k["metadata"]["name"].as_str().unwrap(), k))
+        .collect();
+    let mut checked = 0;
+    for ((kind, id), unit) in &applied_by {
+        if kind != "PolicyException" {
+            continue;
+        }
+        let workload = applied_by
+            .iter()
+            .find(|((k, i), _)| k == "DaemonSet" && i == id)
+            .map(|(_, u)| u)
+            .expect("buildkit's DaemonSet is applied");
+        assert_ne!(unit, workload, "{id}: the exception and its workload in one Kustomization");
+        let deps: Vec<&str> = by_name[workload.as_str()]["spec"]["dependsOn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        assert!(deps.contains(&unit.as_str()), "{workload} does not wait for {unit}");
+        checked += 1;
+    }
+    assert!(checked >= 3, "buildkit in every environment: {checked}");
+}
+
 #[test]
 fn onboarding_a_service_is_one_file_and_removing_it_removes_its_files() {
     let root = orbit_copy(None);
