@@ -364,7 +364,10 @@ fn kyverno_exceptions_are_applied_before_the_workloads_they_excuse() {
         for doc in built {
             let key = (
                 doc["kind"].as_str().unwrap_or_default().to_string(),
-                format!("{}/{}", doc["metadata"]["namespace"], doc["metadata"]["name"]),
+                format!(
+                    "{}/{}",
+                    doc["metadata"]["namespace"], doc["metadata"]["name"]
+                ),
             );
             applied_by.insert(key, k["metadata"]["name"].as_str().unwrap().to_string());
         }
@@ -383,14 +386,20 @@ fn kyverno_exceptions_are_applied_before_the_workloads_they_excuse() {
             .find(|((k, i), _)| k == "DaemonSet" && i == id)
             .map(|(_, u)| u)
             .expect("buildkit's DaemonSet is applied");
-        assert_ne!(unit, workload, "{id}: the exception and its workload in one Kustomization");
+        assert_ne!(
+            unit, workload,
+            "{id}: the exception and its workload in one Kustomization"
+        );
         let deps: Vec<&str> = by_name[workload.as_str()]["spec"]["dependsOn"]
             .as_array()
             .unwrap()
             .iter()
             .map(|d| d["name"].as_str().unwrap())
             .collect();
-        assert!(deps.contains(&unit.as_str()), "{workload} does not wait for {unit}");
+        assert!(
+            deps.contains(&unit.as_str()),
+            "{workload} does not wait for {unit}"
+        );
         checked += 1;
     }
     assert!(checked >= 3, "buildkit in every environment: {checked}");
