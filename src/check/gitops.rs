@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::layout::{ArgoApp, FluxUnit};
-use crate::load::Loaded;
+use crate::load::{Loaded, LoadedRelease};
 use crate::names::is_dns_label;
 
 pub(super) fn check(loaded: &Loaded, d: &mut Diagnostics) {
@@ -349,15 +349,35 @@ fn platform_origin(loaded: &Loaded, what: String) -> Origin<'_> {
     }
 }
 
-/// What the services and releases of an environment are named after.
-fn service_origin<'a>(loaded: &'a Loaded, name: &str, env: &str) -> Option<Origin<'a>> {
-    let s = loaded.services.iter().find(|s| s.name == name)?;
-    Some(Origin {
-        what: format!("service `{name}` in environment `{env}`"),
-        src: &s.source,
-        span: s.file.name.as_ref().map_or(0..0, |n| n.span()),
-        field: s.file.name.is_none().then_some("name"),
-    })
+/// The services an environment runs, each with its source.
+fn services_in<'a>(
+    loaded: &'a Loaded,
+    e: &'a crate::model::Environment,
+) -> impl Iterator<Item = (&'a str, Origin<'a>)> {
+    let env = e.name.get_ref();
+    loaded
+        .services
+        .iter()
+        .filter(move |s| !e.exclude.iter().any(|x| x.get_ref() == &s.name))
+        .map(move |s| {
+            let origin = Origin {
+                what: format!("service `{}` in environment `{env}`", s.name),
+                src: &s.source,
+                span: s.file.name.as_ref().map_or(0..0, |n| n.span()),
+                field: s.file.name.is_none().then_some("name"),
+            };
+            (s.name.as_str(), origin)
+        })
+}
+
+/// A release, as the source of an object named after it.
+fn release_origin(r: &LoadedRelease, what: String) -> Origin<'_> {
+    Origin {
+        what,
+        src: &r.source,
+        span: r.file.name.as_ref().map_or(0..0, |n| n.span()),
+        field: r.file.name.is_none().then_some("name"),
+    }
 }
 
 /// The Applications Argo CD would get, with the source of each.
@@ -398,12 +418,7 @@ fn argo_apps(loaded: &Loaded) -> Vec<(ArgoApp<'_>, Origin<'_>)> {
                     release: &r.name,
                     cluster,
                 },
-                Origin {
-                    what: format!("release `{}` on cluster `{cluster}`", r.name),
-                    src: &r.source,
-                    span: r.file.name.as_ref().map_or(0..0, |n| n.span()),
-                    field: r.file.name.is_none().then_some("name"),
-                },
+                release_origin(r, format!("release `{}` on cluster `{cluster}`", r.name)),
             ));
         }
     }
@@ -427,19 +442,8 @@ fn argo_apps(loaded: &Loaded) -> Vec<(ArgoApp<'_>, Origin<'_>)> {
                 origin(format!("the base of environment `{env}`")),
             ));
         }
-        for s in &loaded.services {
-            if e.exclude.iter().any(|x| x.get_ref() == &s.name) {
-                continue;
-            }
-            if let Some(o) = service_origin(loaded, &s.name, env) {
-                v.push((
-                    ArgoApp::Service {
-                        env,
-                        service: &s.name,
-                    },
-                    o,
-                ));
-            }
+        for (service, o) in services_in(loaded, e) {
+            v.push((ArgoApp::Service { env, service }, o));
         }
     }
     v
@@ -463,12 +467,7 @@ fn flux_units(loaded: &Loaded) -> Vec<(FluxUnit<'_>, Origin<'_>)> {
     for r in &loaded.releases {
         v.push((
             FluxUnit::Release(&r.name),
-            Origin {
-                what: format!("release `{}`", r.name),
-                src: &r.source,
-                span: r.file.name.as_ref().map_or(0..0, |n| n.span()),
-                field: r.file.name.is_none().then_some("name"),
-            },
+            release_origin(r, format!("release `{}`", r.name)),
         ));
     }
     for e in &p.environments {
@@ -482,19 +481,8 @@ fn flux_units(loaded: &Loaded) -> Vec<(FluxUnit<'_>, Origin<'_>)> {
                 field: None,
             },
         ));
-        for s in &loaded.services {
-            if e.exclude.iter().any(|x| x.get_ref() == &s.name) {
-                continue;
-            }
-            if let Some(o) = service_origin(loaded, &s.name, env) {
-                v.push((
-                    FluxUnit::Service {
-                        env,
-                        service: &s.name,
-                    },
-                    o,
-                ));
-            }
+        for (service, o) in services_in(loaded, e) {
+            v.push((FluxUnit::Service { env, service }, o));
         }
     }
     v
