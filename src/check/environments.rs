@@ -357,6 +357,19 @@ fn check_override(cx: &Cx<'_>, env: &Environment, name: &str, o: &Override, d: &
     oc.check_config(d);
     oc.check_routes(d);
     oc.check_probes(d);
+    // The tag the environment would run without the override.
+    let tag = env
+        .image_tag
+        .as_ref()
+        .or(svc.file.image_tag.as_ref())
+        .unwrap_or(&cx.p.images.tag);
+    if let Some(t) = o
+        .image_tag
+        .as_ref()
+        .filter(|t| t.get_ref() == tag.get_ref())
+    {
+        oc.nothing(t.span(), &format!("image tag {}", t.get_ref()), d);
+    }
     if let Some(p) = &o.pdb {
         super::availability::check_pdb_shape(p, cx.src, d);
     }
