@@ -165,6 +165,11 @@ fn switching_engines_says_what_to_do_before_merging() {
         }
     }
     assert!(platformc(root.path(), &["render"]).status.success());
+    // A new service scaffolded in Orbit passes check as it is.
+    let o = platformc(root.path(), &["new", "service", "billing"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = platformc(root.path(), &["render"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let p = root.path().join("platform.toml");
     let text = fs::read_to_string(&p).unwrap();
     fs::write(

@@ -55,8 +55,8 @@ fn scaffold(name: &str, category: &str) -> String {
 # compiler makes of it.
 description = "{name}: say here what it does (it goes into every generated file's header)"
 category = "{category}"
-image = "{name}"                 # a bare name: <images.registry>/{name}:<tag>
-# image_tag = "sha-…"            # the immutable tag CI pushed for it (else [images] tag)
+image = "{name}"                 # a bare name: <images.registry>/{name}:<image_tag>
+image_tag = "0.1.0"              # the immutable tag CI pushes for it; bump it to promote
 
 [[ports]]
 name = "http"
